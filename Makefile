@@ -1,0 +1,59 @@
+# Küre: `make run` serves the demo encyclopedia, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+KURE := $(BIN)/kure
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres install migrate demo lock clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Küre needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# The lock file pins every dependency; the package itself is installed editable on top of it.
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(KURE) migrate --no-input
+
+demo: migrate
+	$(KURE) load_demo
+
+run: demo
+	$(KURE) serve --host $(HOST) --port $(PORT) --with-worker
+
+# SQLite always; PostgreSQL as well when KURE_TEST_DATABASE_URL is set (.ci/run sets it).
+# pytest exits 5 when it collected no tests: that is a failure of the suite, reported as such.
+test: install
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install
+	@echo "== tests on SQLite =="
+	@KURE_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+test-postgres: install
+	@if [ -z "$$KURE_TEST_DATABASE_URL" ]; then \
+	  echo "== PostgreSQL tests skipped: KURE_TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/kure) =="; \
+	else \
+	  echo "== tests on PostgreSQL ($$KURE_TEST_DATABASE_URL) =="; \
+	  KURE_DATA_DIR=$(CURDIR)/var/test-pg DATABASE_URL=$$KURE_TEST_DATABASE_URL $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc; \
+	fi
+
+# Re-pin after changing dependencies in pyproject.toml.
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^kure' > requirements.lock
+
+clean:
+	rm -rf $(VENV) var/test var/test-pg test-artifacts

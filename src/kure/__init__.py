@@ -1,0 +1,1 @@
+"""Küre: a self-hostable platform for an edited, multilingual encyclopedia."""

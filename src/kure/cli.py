@@ -1,0 +1,84 @@
+"""The ``kure`` command: ``serve``, ``worker``, and every management command (``migrate``, ``import``, …)."""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kure.settings")
+    import django
+
+    django.setup()
+
+
+def serve(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="kure serve", description="Serve the site with a production WSGI server.")
+    parser.add_argument("--host", default=os.environ.get("KURE_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("KURE_PORT", "8000")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("KURE_THREADS", "8")))
+    parser.add_argument("--with-worker", action="store_true",
+                        help="also run a background worker; Ctrl-C stops both")
+    args = parser.parse_args(argv)
+    _setup()
+    from django.core.management import call_command
+    from waitress import serve as waitress_serve
+
+    # Hashed, compressed static files must exist before the application (and WhiteNoise) starts.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from .wsgi import application
+
+    worker = None
+    if args.with_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "kure.cli", "worker"])
+    print(f"Küre is serving on http://{args.host}:{args.port}/" + (" with a background worker" if worker else ""),
+          flush=True)
+    try:
+        waitress_serve(application, host=args.host, port=args.port, threads=args.threads, ident="kure",
+                       clear_untrusted_proxy_headers=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if worker and worker.poll() is None:
+            worker.send_signal(signal.SIGINT)
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+    return 0
+
+
+def worker(argv: list[str]) -> int:
+    _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    backend = settings.TASKS["default"]["BACKEND"]
+    if not backend.startswith("django_tasks_db."):
+        print(f"The task backend {backend} runs tasks without `kure worker`; nothing to do here.", file=sys.stderr)
+        return 2
+    call_command("db_worker", *argv)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else "help"
+    if command == "serve":
+        return serve(argv[1:])
+    if command == "worker":
+        try:
+            return worker(argv[1:])
+        except KeyboardInterrupt:
+            return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kure.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kure", *argv])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
