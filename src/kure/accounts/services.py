@@ -13,13 +13,15 @@ from ..core.errors import InvalidInput
 from .models import Role, User
 
 _USERNAME = re.compile(r"^[a-z0-9_.-]{2,40}$")
+# Letters, with the apostrophes, hyphens and dots that real names carry ("O'Neil", "Ayşe-Nur", "M.").
+_NAME_PART = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’.-])*$")
 
 
 def clean_full_name(full_name: str) -> str:
     """A real name is at least two words of letters, as a person is known in print."""
     name = " ".join((full_name or "").split())
     parts = name.split(" ")
-    if len(parts) < 2 or any(not re.search(r"[^\W\d_]", p) for p in parts):
+    if len(parts) < 2 or not all(_NAME_PART.match(p) for p in parts):
         raise InvalidInput("Give your real first name and surname (for example “Edanur Karakoç”): everything "
                            "written here is signed.", field="full_name")
     if len(name) > 150:

@@ -25,7 +25,10 @@ def _attach_error(form, error: KureError) -> None:
 
 
 def _insert_image(request: HttpRequest, form) -> bool:
-    """Upload an image chosen in the editor and add its Markdown to the body; True if one was added."""
+    """Upload an image chosen in the editor and add its Markdown to the body (or the error to the form).
+
+    Returns True when there was an image to handle, so the caller shows the editor again.
+    """
     upload = request.FILES.get("insert_image")
     if not upload:
         return False
@@ -33,7 +36,6 @@ def _insert_image(request: HttpRequest, form) -> bool:
         image = services.upload_body_image(user=request.user, upload=upload)
     except KureError as error:
         _attach_error(form, error)
-        form.data = form.data.copy()
         return True
     alt = " ".join(form.cleaned_data.get("insert_image_alt", "").split()).replace("]", "") or "Görsel"
     data = form.data.copy()
@@ -52,9 +54,10 @@ def _category_from(form) -> Category | None:
 
 
 def _editor_page(request, template: str, form, status: int = 200, **context) -> HttpResponse:
+    """The editor again, showing what was typed (a bound form renders from its data) and an optional preview."""
     preview = None
-    if form.is_bound and request.POST.get("action") == "preview" and form.is_valid():
-        preview = render_markdown(form.cleaned_data["body"] or "").html
+    if form.is_bound and request.POST.get("action") in {"preview", "upload"}:
+        preview = render_markdown(form.data.get("body", "")).html
     return render(request, template, {"form": form, "preview": preview, **context}, status=status)
 
 
@@ -69,8 +72,6 @@ def create(request: HttpRequest, lang: str) -> HttpResponse:
     if not form.is_valid():
         return _editor_page(request, "articles/edit.html", form, status=400, creating=True)
     if _insert_image(request, form) or request.POST.get("action") == "preview":
-        form = ArticleForm(form.data, initial=form.initial)
-        form.is_valid()
         return _editor_page(request, "articles/edit.html", form, creating=True)
     data = form.cleaned_data
     try:
@@ -100,8 +101,6 @@ def edit(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _editor_page(request, "articles/edit.html", form, status=400, article=article, base=head)
     if _insert_image(request, form) or request.POST.get("action") == "preview":
-        form = RevisionForm(form.data)
-        form.is_valid()
         return _editor_page(request, "articles/edit.html", form, article=article, base=head)
     data = form.cleaned_data
     try:

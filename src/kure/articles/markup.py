@@ -130,9 +130,11 @@ def render(body: str, *, language: str = "tr") -> Rendered:
     blocks: list[str] = []
     in_heading = False
     in_footnotes = False
+    # The page title is the only h1: a body that uses "#" headings is shifted down one level.
+    shift = 1 if any(t.type == "heading_open" and t.tag == "h1" for t in tokens) else 0
     for i, token in enumerate(tokens):
         if token.type == "heading_open":
-            level = min(int(token.tag[1]) + 1, 6)  # the page title is the only h1
+            level = min(int(token.tag[1]) + shift, 6)
             token.tag = f"h{level}"
             heading = _inline_text(tokens[i + 1])
             base = slugify(heading) or "bolum"

@@ -198,7 +198,7 @@ def save_revision(*, article: Article, author: User, title: str, body: str, base
     _require_author(author)
     title = _clean_title(title)
     body = _clean_body(body)
-    locked = Article.objects.select_for_update().select_related("head_revision").get(pk=article.pk)
+    locked = Article.objects.select_for_update(of=("self",)).select_related("head_revision").get(pk=article.pk)
     base_id = base_revision.pk if isinstance(base_revision, Revision) else base_revision
     head = locked.head_revision
     if head is not None and base_id != head.pk:
@@ -250,7 +250,7 @@ def _publish(article: Article, revision: Revision, when) -> None:
 def approve_revision(*, revision: Revision, editor: User, comment: str = "") -> Revision:
     """Publish a submitted revision. Nobody approves their own revision."""
     _require_editor(editor)
-    article = Article.objects.select_for_update().select_related("published_revision").get(pk=revision.article_id)
+    article = Article.objects.select_for_update(of=("self",)).select_related("published_revision").get(pk=revision.article_id)
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
     if revision.author_id == editor.pk:
         raise ReviewRequired("You cannot approve your own revision: another editor has to review it.")
@@ -287,7 +287,7 @@ def rollback(*, article: Article, to_revision: Revision, editor: User, comment: 
     _require_editor(editor)
     if to_revision.article_id != article.pk:
         raise NotFound("That revision belongs to another article.")
-    locked = Article.objects.select_for_update().select_related("head_revision", "published_revision").get(
+    locked = Article.objects.select_for_update(of=("self",)).select_related("head_revision", "published_revision").get(
         pk=article.pk)
     if locked.published_revision_id == to_revision.pk and locked.head_revision_id == to_revision.pk:
         raise InvalidInput(f"Revision {to_revision.number} is already the published text.")
