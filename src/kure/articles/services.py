@@ -326,7 +326,8 @@ def update_metadata(*, article: Article, editor: User, category: Category | None
         article.lead_image_caption = lead_image_caption.strip()[:300]
     if lead_image_credit is not None:
         article.lead_image_credit = lead_image_credit.strip()[:200]
-    article.save()
+    # Only these fields: a revision published meanwhile must not be undone by a stale copy of the row.
+    article.save(update_fields=["category", "lead_image", "lead_image_caption", "lead_image_credit"])
     _set_tags(article, tags)
     if lead_image:
         transaction.on_commit(lambda: tasks.make_lead_renditions.enqueue(article_id=article.pk))
