@@ -242,7 +242,8 @@ def test_uploads_that_are_not_images_or_too_large_are_refused(author, settings, 
 
 def test_inserted_images_render_as_linked_thumbnails(author, png_upload):
     image = services.upload_body_image(user=author, upload=png_upload(width=1200, height=600))
-    revision = services.create_article(author=author, title="Resimli", body=f"Metin.\n\n![Bir resim]({image.image.url})")
+    revision = services.create_article(author=author, title="Resimli",
+                                       body=f"Metin.\n\n![Bir resim]({image.image.url})")
     assert f'<a href="{image.image.url}" class="image"><img src="{image.thumbnail.url}"' in revision.html
 
 

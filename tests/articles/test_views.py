@@ -141,7 +141,8 @@ def test_author_writes_with_preview_and_errors_keep_the_text(client, author):
     html = missing_title.content.decode()
     assert "Yazdığım uzun metin kaybolmamalı." in html and "title is empty" in html
     created = client.post("/tr/articles/new/", {"title": "Van Gölü", "body": "Van Gölü sodalı bir göldür.",
-                                                "language": "tr", "tags": "Göl, Van", "new_category": "Coğrafya / Göller",
+                                                "language": "tr", "tags": "Göl, Van",
+                                                "new_category": "Coğrafya / Göller",
                                                 "action": "submit"})
     assert created.status_code == 302
     revision = Revision.objects.get(article__slug="van-golu")

@@ -12,7 +12,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip(f"browser tests skipped: {CHROMIUM} is missing (install Debian's chromium: apt-get install chromium)")
+        pytest.skip(f"browser tests skipped: {CHROMIUM} is missing "
+                    "(install Debian's chromium: apt-get install chromium)")
     # Playwright's sync API runs an event loop in this thread; the live server's ORM calls are in other threads,
     # and the test's own ORM calls are plain synchronous ones, so Django's async guard does not apply.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -48,7 +48,7 @@ def _insert_image(request: HttpRequest, form) -> bool:
 def _category_from(form) -> Category | None:
     new = form.cleaned_data.get("new_category", "").strip()
     if new:
-        return services.ensure_category(path_names=[p for p in new.split("/") if p.strip()])
+        return services.category_from_text(new)
     chosen = form.cleaned_data.get("category")
     return Category.objects.filter(pk=chosen).first() if chosen else None
 

@@ -26,6 +26,11 @@ class Category(models.Model):
         self.path = f"{self.parent.path}/{self.slug}" if self.parent_id else self.slug
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self, language: str | None = None) -> str:
+        from ..core import languages
+
+        return reverse("categories:detail", kwargs={"lang": language or languages.default(), "path": self.path})
+
     def ancestors(self) -> list["Category"]:
         """From the root down to this category, included."""
         chain, node = [], self
@@ -33,11 +38,6 @@ class Category(models.Model):
             chain.append(node)
             node = node.parent
         return chain[::-1]
-
-    def get_absolute_url(self, language: str | None = None) -> str:
-        from ..core import languages
-
-        return reverse("categories:detail", kwargs={"lang": language or languages.default(), "path": self.path})
 
 
 class Tag(models.Model):
@@ -90,12 +90,12 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title or self.slug
 
+    def get_absolute_url(self, language: str | None = None) -> str:
+        return reverse("articles:detail", kwargs={"lang": language or self.original_language, "slug": self.slug})
+
     @property
     def is_published(self) -> bool:
         return self.published_revision_id is not None
-
-    def get_absolute_url(self, language: str | None = None) -> str:
-        return reverse("articles:detail", kwargs={"lang": language or self.original_language, "slug": self.slug})
 
     @property
     def summary(self) -> str:
@@ -156,6 +156,9 @@ class ReviewEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.revision} {self.from_state or '—'} → {self.to_state}"
+
 
 class BodyImage(models.Model):
     """An image uploaded through the editor; the body links the original and shows the thumbnail."""
@@ -167,3 +170,6 @@ class BodyImage(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
     original_name = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return self.original_name or self.image.name

@@ -101,6 +101,11 @@ def _date_sections(revision: Revision, previous: Revision | None, when) -> None:
         section["changed_at"] = old["changed_at"] if unchanged else when.isoformat()
 
 
+def _lock_article(pk: int, *related: str) -> Article:
+    """The article row, locked until the transaction ends (only that table: PostgreSQL cannot lock outer joins)."""
+    return Article.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+
+
 def _record(revision: Revision, to_state: str, actor: User, comment: str = "") -> None:
     ReviewEvent.objects.create(
         revision=revision, from_state=revision.state if revision.pk else "", to_state=to_state, actor=actor,
@@ -122,6 +127,15 @@ def _new_revision(*, article: Article, author: User, title: str, body: str, base
     return revision
 
 
+def _get_or_create(model, *, lookup: dict, defaults: dict):
+    """get_or_create that survives a concurrent insert of the same row (the unique constraint decides)."""
+    try:
+        with transaction.atomic():
+            return model.objects.get_or_create(**lookup, defaults=defaults)[0]
+    except IntegrityError:
+        return model.objects.get(**lookup)
+
+
 def _set_tags(article: Article, tags: Iterable[str]) -> None:
     objs = []
     for name in dict.fromkeys(" ".join(t.split()) for t in tags if t and t.strip()):
@@ -130,28 +144,44 @@ def _set_tags(article: Article, tags: Iterable[str]) -> None:
         slug = slugify(name)
         if not slug:
             raise InvalidInput(f"The tag “{name}” needs at least one letter or digit.", field="tags")
-        tag = Tag.objects.filter(slug=slug).first() or Tag.objects.create(name=name, slug=slug)
-        objs.append(tag)
+        objs.append(_get_or_create(Tag, lookup={"slug": slug}, defaults={"name": name}))
     article.tags.set(objs)
 
 
 # --- categories --------------------------------------------------------------------------------------------
 
+MAX_CATEGORY_DEPTH = 5
+
+
 def ensure_category(*, path_names: list[str]) -> Category:
     """The category at the end of a chain of names ("Gündem", "Dünya"), created where it does not exist."""
+    names = [" ".join(name.split()) for name in path_names if name and name.strip()]
+    if not names:
+        raise InvalidInput("The category is empty.", field="category")
+    if len(names) > MAX_CATEGORY_DEPTH:
+        raise InvalidInput(f"Categories nest at most {MAX_CATEGORY_DEPTH} levels deep.", field="category")
     parent = None
-    for name in path_names:
-        name = " ".join(name.split())
+    for name in names:
         slug = slugify(name)
         if not slug:
             raise InvalidInput(f"The category “{name}” needs at least one letter or digit.", field="category")
-        category = Category.objects.filter(parent=parent, slug=slug).first()
-        if category is None:
-            category = Category.objects.create(parent=parent, slug=slug, name=name)
-        parent = category
-    if parent is None:
-        raise InvalidInput("The category is empty.", field="category")
+        if len(name) > 120 or len(slug) > 80:
+            raise InvalidInput(f"The category name “{name[:40]}…” is too long (120 characters at most).",
+                               field="category")
+        parent = _get_or_create(Category, lookup={"parent": parent, "slug": slug}, defaults={"name": name})
     return parent
+
+
+def category_from_text(text: str) -> Category | None:
+    """A category written as people type it, “Parent / Child”; None for an empty text."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    names = [" ".join(part.split()) for part in text.split("/")]
+    if not all(names):
+        raise InvalidInput("A category is written “Parent / Child”, with a name on each side of every “/”.",
+                           field="category")
+    return ensure_category(path_names=names)
 
 
 # --- writing -----------------------------------------------------------------------------------------------
@@ -198,7 +228,7 @@ def save_revision(*, article: Article, author: User, title: str, body: str, base
     _require_author(author)
     title = _clean_title(title)
     body = _clean_body(body)
-    locked = Article.objects.select_for_update(of=("self",)).select_related("head_revision").get(pk=article.pk)
+    locked = _lock_article(article.pk, "head_revision")
     base_id = base_revision.pk if isinstance(base_revision, Revision) else base_revision
     head = locked.head_revision
     if head is not None and base_id != head.pk:
@@ -209,7 +239,7 @@ def save_revision(*, article: Article, author: User, title: str, body: str, base
             your_title=title, your_body=body,
         )
     if head is not None and head.body == body and head.title == title:
-        raise InvalidInput("Nothing changed: the text is the same as revision %d." % head.number, field="body")
+        raise InvalidInput(f"Nothing changed: the text is the same as revision {head.number}.", field="body")
     revision = _new_revision(article=locked, author=author, title=title, body=body, base=head,
                              edit_summary=edit_summary)
     if submit:
@@ -250,7 +280,7 @@ def _publish(article: Article, revision: Revision, when) -> None:
 def approve_revision(*, revision: Revision, editor: User, comment: str = "") -> Revision:
     """Publish a submitted revision. Nobody approves their own revision."""
     _require_editor(editor)
-    article = Article.objects.select_for_update(of=("self",)).select_related("published_revision").get(pk=revision.article_id)
+    article = _lock_article(revision.article_id, "published_revision")
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
     if revision.author_id == editor.pk:
         raise ReviewRequired("You cannot approve your own revision: another editor has to review it.")
@@ -287,8 +317,7 @@ def rollback(*, article: Article, to_revision: Revision, editor: User, comment: 
     _require_editor(editor)
     if to_revision.article_id != article.pk:
         raise NotFound("That revision belongs to another article.")
-    locked = Article.objects.select_for_update(of=("self",)).select_related("head_revision", "published_revision").get(
-        pk=article.pk)
+    locked = _lock_article(article.pk, "head_revision", "published_revision")
     if locked.published_revision_id == to_revision.pk and locked.head_revision_id == to_revision.pk:
         raise InvalidInput(f"Revision {to_revision.number} is already the published text.")
     summary = f"Rollback to revision {to_revision.number}" + (f": {comment.strip()}" if comment.strip() else "")

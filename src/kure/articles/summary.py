@@ -30,11 +30,11 @@ def _stem(word: str) -> str:
 
 
 def summarise(paragraphs: list[str], *, language: str = "tr", max_sentences: int = 3) -> str:
-    sentences: list[tuple[int, int, str]] = []  # (paragraph index, position in paragraph, sentence)
-    for p_index, paragraph in enumerate(paragraphs):
+    sentences: list[tuple[int, str]] = []  # (position in its paragraph, sentence)
+    for paragraph in paragraphs:
         for s_index, sentence in enumerate(split_sentences(paragraph)):
             if len(sentence.split()) >= 4:
-                sentences.append((p_index, s_index, sentence))
+                sentences.append((s_index, sentence))
     if not sentences:
         return ""
     stop = STOPWORDS.get(language, set())
@@ -42,9 +42,9 @@ def summarise(paragraphs: list[str], *, language: str = "tr", max_sentences: int
     def terms(sentence: str) -> list[str]:
         return [_stem(w) for w in words(sentence, language) if w not in stop and len(w) > 2 and not w.isdigit()]
 
-    frequency = Counter(t for _, _, s in sentences for t in set(terms(s)))
+    frequency = Counter(t for _, s in sentences for t in set(terms(s)))
     scored = []
-    for order, (p_index, s_index, sentence) in enumerate(sentences):
+    for order, (s_index, sentence) in enumerate(sentences):
         sentence_terms = terms(sentence)
         if not sentence_terms:
             continue
@@ -55,10 +55,8 @@ def summarise(paragraphs: list[str], *, language: str = "tr", max_sentences: int
     total = 0
     for _score, order, sentence in sorted(scored, key=lambda item: (-item[0], item[1])):
         length = len(sentence.split())
-        if chosen and total + length > MAX_WORDS and len(chosen) >= 2:
-            continue
         if len(chosen) >= 2 and total + length > MAX_WORDS:
-            continue
+            continue  # two sentences are enough; a third only if it keeps the summary short
         chosen.append((order, sentence))
         total += length
         if len(chosen) >= max_sentences:

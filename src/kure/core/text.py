@@ -31,7 +31,8 @@ def fold(text: str) -> str:
 
 def slugify(text: str, max_length: int = 80) -> str:
     """A readable ASCII slug: ``Dışişleri Bakanları`` → ``disisleri-bakanlari``."""
-    folded = fold(lower(text, "tr"))
+    # An apostrophe only separates a proper noun from its suffix ("İstanbul'dan"): keep the word whole.
+    folded = fold(lower(text, "tr")).replace("'", "").replace("’", "")
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
@@ -42,7 +43,7 @@ def slugify(text: str, max_length: int = 80) -> str:
 ABBREVIATIONS = {
     "vb", "vs", "vd", "dr", "prof", "doç", "doc", "yy", "yrd", "bkz", "örn", "orn", "sn", "av", "müh", "alb",
     "gen", "org", "tuğg", "st", "no", "nr", "s", "ss", "c", "bl", "çev", "ed", "haz", "mr", "mrs", "ms", "jr",
-    "sr", "vol", "fig", "etc", "e.g", "i.e", "ör", "m.ö", "m.s", "mö", "ms", "a.ş", "ltd", "şti", "tic", "cad",
+    "sr", "vol", "fig", "etc", "e.g", "i.e", "ör", "m.ö", "m.s", "mö", "a.ş", "ltd", "şti", "tic", "cad",
     "sok", "mah", "apt", "kr", "km", "cm", "mm", "kg", "yd", "hz", "ord", "öğr", "gör", "arş", "uzm",
 }
 _SENTENCE_END = re.compile(r"([.!?…]+)([\"'”’»)]*)(\s+)")
