@@ -33,6 +33,16 @@ def site_dir(tmp_path):
     return tmp_path
 
 
+def test_the_default_database_is_sqlite_in_wal_mode(site_dir):
+    import sqlite3
+
+    database = sqlite3.connect(site_dir / "kure.sqlite3")
+    try:
+        assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        database.close()
+
+
 def _get(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:

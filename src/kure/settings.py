@@ -161,6 +161,7 @@ TASKS = {
     }
 }
 
+CSRF_FAILURE_VIEW = "kure.core.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True

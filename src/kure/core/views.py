@@ -60,5 +60,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return error_page(request, 400, "The request could not be understood.")
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return error_page(request, 403, "The form had expired or came from another site. Go back, reload the page and "
+                                    "send it again: what you typed is still in your browser's form.")
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", {"site_name": settings.KURE_SITE_NAME}, status=500)
