@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kure.accounts",
     "kure.articles",
     "kure.api",
+    "kure.translation",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,16 @@ if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Machine translation engines per language pair ("tr-en"), or "*" for every pair; see
+# kure/translation/engines/base.py. A pair without an engine is translated from the translation memory alone.
+KURE_TRANSLATION_ENGINES: dict = {}
+if engines_json := os.environ.get("KURE_TRANSLATION_ENGINES"):
+    import json
+
+    KURE_TRANSLATION_ENGINES = json.loads(engines_json)
+KURE_TRANSLATION_MODELS_DIR = Path(os.environ.get("KURE_TRANSLATION_MODELS_DIR", DATA_DIR / "models"))
+KURE_TRANSLATION_RETRY_SECONDS = int(os.environ.get("KURE_TRANSLATION_RETRY_SECONDS", "30"))
 
 TASKS = {
     "default": {

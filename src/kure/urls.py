@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("kure.accounts.urls")),
     path("api/v1/", include("kure.api.urls")),
     path(lang, core_views.home, name="home"),
+    path(lang + "articles/", include("kure.translation.urls")),
     path(lang + "articles/", include("kure.articles.urls")),
     path(lang + "categories/", include("kure.articles.urls_categories")),
     path(lang + "tags/", include("kure.articles.urls_tags")),

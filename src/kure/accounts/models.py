@@ -10,6 +10,7 @@ class Role(models.TextChoices):
 
     AUTHOR = "Authors", "Author"
     EDITOR = "Editors", "Editor"
+    TRANSLATOR = "Translators", "Translator"
     ADMIN = "Admins", "Admin"
 
 

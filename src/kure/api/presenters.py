@@ -53,6 +53,44 @@ def article_detail(request: HttpRequest, article: Article, language: str) -> dic
     }
 
 
+def translation_info(translation, language: str) -> dict[str, Any]:
+    """How a translation was made: the counts are those of the most recent job for that article and language."""
+    if translation is None:
+        return {"status": "unavailable", "language": language, "engine": None, "source_revision": None,
+                "stale": False, "segments_total": 0, "segments_from_memory": 0, "segments_machine": 0,
+                "segments_untranslated": 0, "segments_checked": 0}
+    return {
+        "status": translation.status.replace("_", "-"),
+        "language": translation.language,
+        "engine": translation.engine or None,
+        "model": translation.model or None,
+        "source_revision": translation.source_revision_id,
+        "stale": translation.is_stale,
+        "segments_total": translation.segments_total,
+        "segments_from_memory": translation.segments_from_memory,
+        "segments_machine": translation.segments_machine,
+        "segments_untranslated": translation.segments_untranslated,
+        "segments_checked": translation.segments_checked,
+        "segments_flagged": translation.segments_flagged,
+        "reviewed_by": translation.reviewed_by.display_name if translation.reviewed_by else None,
+    }
+
+
+def translated_article_detail(request: HttpRequest, article: Article, translation) -> dict[str, Any]:
+    """The article in a translation's language: translated title, sections and HTML, plus how it was made."""
+    data = article_detail(request, article, translation.language)
+    data.update({
+        "title": translation.title,
+        "summary": "",
+        "sections": [{"anchor": s["anchor"], "heading": s["heading"], "level": s["level"]}
+                     for s in translation.sections if s["level"] > 0],
+        "html": translation.html,
+        "original_language": article.original_language,
+        "translation": translation_info(translation, translation.language),
+    })
+    return data
+
+
 def revision_url(request: HttpRequest, revision: Revision) -> str:
     return request.build_absolute_uri(reverse(
         "api:revision", kwargs={"slug": revision.article.slug, "number": revision.number}))

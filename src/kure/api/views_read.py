@@ -6,6 +6,8 @@ from ..articles import selectors
 from ..articles.models import Article, ReviewState
 from ..core import languages
 from ..core.errors import NotFound
+from ..translation import selectors as translation_selectors
+from ..translation.models import TranslationStatus
 from . import presenters
 from .http import json_response, paginate
 from .openapi import DOCUMENT
@@ -37,10 +39,15 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = selectors.published_article(slug=slug)
     language = language or article.original_language
     if language != article.original_language:
-        raise NotFound(
-            f"“{article.title}” has no {languages.name(language)} translation yet; "
-            f"it is written in {languages.name(article.original_language)}.",
-            language=language, available_languages=[article.original_language])
+        translation = translation_selectors.latest_translation(article=article, language=language)
+        if translation is None or translation.status == TranslationStatus.UNAVAILABLE:
+            available = [code for code, _ in translation_selectors.article_languages(article=article)]
+            raise NotFound(
+                f"“{article.title}” has no {languages.name(language)} translation yet; "
+                f"it is written in {languages.name(article.original_language)}.",
+                language=language, available_languages=available,
+                translation=presenters.translation_info(translation, language))
+        return json_response(presenters.translated_article_detail(request, article, translation))
     return json_response(presenters.article_detail(request, article, language))
 
 

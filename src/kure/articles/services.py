@@ -12,7 +12,7 @@ from ..accounts.models import User
 from ..core import languages
 from ..core.errors import EditConflict, InvalidInput, InvalidTransition, NotFound, PermissionDenied, ReviewRequired
 from ..core.text import slugify
-from . import images, markup, tasks
+from . import images, markup, signals, tasks
 from .models import Article, BodyImage, Category, ReviewEvent, ReviewState, Revision, Tag
 from .summary import summarise
 
@@ -274,6 +274,7 @@ def _publish(article: Article, revision: Revision, when) -> None:
     article.last_published_at = when
     article.save(update_fields=["published_revision", "title", "first_published_at", "last_published_at"])
     transaction.on_commit(lambda: tasks.make_lead_renditions.enqueue(article_id=article.pk))
+    signals.revision_published.send(sender=Article, article=article, revision=revision)
 
 
 @transaction.atomic

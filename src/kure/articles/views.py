@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 
 from ..core import languages
 from ..core.errors import InvalidInput, NotFound
+from ..translation import selectors as translation_selectors
+from ..translation import views as translation_views
 from . import selectors
 from .diff import word_diff
 from .models import Article, ReviewState, Revision
@@ -46,13 +48,12 @@ def detail(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
             return redirect(article.head_revision.get_absolute_url())
         raise NotFound(f"The article “{slug}” has not been published yet.")
     if lang != article.original_language:
-        message = languages.ui_strings(lang)["not_in_language"].format(language=languages.name(lang))
-        return render(request, "articles/not_translated.html", {"article": article, "message": message},
-                      status=404)
+        return translation_views.translated_detail(request, lang, article)
     revision = article.published_revision
     summary = article.summary
     context = {
         "article": article,
+        "title": article.title,
         "revision": revision,
         "html": selectors.page_html(revision, language=lang),
         "toc": selectors.table_of_contents(revision),
@@ -61,7 +62,7 @@ def detail(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
         "is_recent": selectors.is_recently_added(article),
         "summary": summary,
         "summary_by_editor": bool(article.summary_override),
-        "article_languages": [(article.original_language, languages.name(article.original_language))],
+        "article_languages": translation_selectors.article_languages(article=article),
         "pending": selectors.pending_revision(article=article) if _can_see_unpublished(request) else None,
         "json_ld": _json_ld(request, article, revision, summary),
         "canonical": request.build_absolute_uri(article.get_absolute_url()),

@@ -1,0 +1,76 @@
+"""Sentence boundaries in an inline block.
+
+``kure.core.text.split_sentences`` folds whitespace and returns strings; we need the boundaries in place, to cut
+the source. ``sentence_breaks`` applies the very same rules (its regex and abbreviation list) to unfolded text
+and returns the whitespace runs it splits at; a test checks that both always agree.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kure.core.text import ABBREVIATIONS
+
+from .units import Unit
+
+# Same as kure.core.text._SENTENCE_END.
+_SENTENCE_END = re.compile(r"([.!?…]+)([\"'”’»)]*)(\s+)")
+_ORDINAL = re.compile(r"\d{1,3}|[ivxlc]+")
+_LETTER = re.compile(r"\w")
+
+
+def sentence_breaks(text: str) -> list[tuple[int, int]]:
+    """The whitespace runs ``(start, end)`` at which ``split_sentences`` would end a sentence."""
+    breaks: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.group(1) == ".":
+            before = text[start:match.start(1)]
+            last_word = before.rsplit(None, 1)[-1] if before.split() else ""
+            token = last_word.strip("(\"'“‘«").lower()
+            after = text[match.end():match.end() + 1]
+            if after.islower() or (after.isdigit() and token.isdigit()):
+                continue
+            if _ORDINAL.fullmatch(token) or token in ABBREVIATIONS or _LETTER.fullmatch(token):
+                continue
+        breaks.append((match.end(2), match.end()))
+        start = match.end()
+    return breaks
+
+
+def sentence_ranges(units: list[Unit]) -> list[tuple[int, int]]:
+    """Unit ranges of the sentences of an inline block, without surrounding whitespace.
+
+    Sentences are found in the plain text (markup removed, a hard break counting as a line break). A boundary
+    whose whitespace would fall inside a ``<g>`` pair, or have pair markup in it, is not used: the sentences on
+    either side stay together.
+    """
+    chars: list[str] = []
+    owners: list[int] = []
+    depth = [0] * (len(units) + 1)
+    for i, unit in enumerate(units):
+        if unit.kind == "char":
+            chars.append(unit.char)
+            owners.append(i)
+        elif unit.kind == "atom" and unit.atom is not None and unit.atom.kind == "hardbreak":
+            chars.append("\n")
+            owners.append(i)
+        depth[i + 1] = depth[i] + (unit.kind == "open") - (unit.kind == "close")
+    ranges: list[tuple[int, int]] = []
+    begin = 0
+    for ws_start, ws_end in sentence_breaks("".join(chars)):
+        first, last = owners[ws_start], owners[ws_end - 1] + 1
+        if depth[first] or any(units[j].kind in ("open", "close") for j in range(first, last)):
+            continue
+        ranges.append((begin, first))
+        begin = last
+    ranges.append((begin, len(units)))
+    return [r for r in (trim(units, a, b) for a, b in ranges) if r[0] < r[1]]
+
+
+def trim(units: list[Unit], start: int, end: int) -> tuple[int, int]:
+    while start < end and units[start].is_space:
+        start += 1
+    while end > start and units[end - 1].is_space:
+        end -= 1
+    return start, end
