@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "kure.core.middleware.LanguageFromPathMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -127,7 +128,9 @@ KURE_MAX_IMAGE_PIXELS = 40_000_000
 KURE_THUMBNAIL_WIDTH = 800
 KURE_SERVE_MEDIA = _env_bool("KURE_SERVE_MEDIA", True)
 
-LANGUAGE_CODE = "tr"
+LANGUAGE_CODE = KURE_DEFAULT_LANGUAGE
+LANGUAGES = [(code, KURE_LANGUAGE_NAMES.get(code, code)) for code in KURE_LANGUAGES]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("KURE_TIME_ZONE", "Europe/Istanbul")
 USE_I18N = True
 USE_TZ = True

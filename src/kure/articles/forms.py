@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from ..core import languages
 from .models import Category
@@ -13,25 +14,26 @@ def category_choices() -> list[tuple[str, str]]:
 
 
 class RevisionForm(forms.Form):
-    title = forms.CharField(max_length=settings.KURE_MAX_TITLE_LENGTH * 2, required=False,
+    title = forms.CharField(label=_("Title"), max_length=settings.KURE_MAX_TITLE_LENGTH * 2, required=False,
                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true"}))
-    edit_summary = forms.CharField(max_length=300, required=False)
+    body = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true"}))
+    edit_summary = forms.CharField(label=_("Edit summary"), max_length=300, required=False)
     base_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    insert_image = forms.FileField(required=False, label="Insert an image")
-    insert_image_alt = forms.CharField(max_length=200, required=False, label="Image description")
+    insert_image = forms.FileField(required=False, label=_("Insert an image"))
+    insert_image_alt = forms.CharField(max_length=200, required=False, label=_("Image description"))
 
 
 class ArticleForm(RevisionForm):
-    slug = forms.CharField(max_length=120, required=False, help_text="Made from the title when left empty.")
-    language = forms.ChoiceField(choices=())
-    category = forms.ChoiceField(choices=(), required=False)
-    new_category = forms.CharField(max_length=240, required=False,
-                                   help_text="Or a new one; use “Parent / Child” for a subcategory.")
-    tags = forms.CharField(max_length=500, required=False, help_text="Separated by commas.")
-    lead_image = forms.FileField(required=False)
-    lead_image_caption = forms.CharField(max_length=300, required=False)
-    lead_image_credit = forms.CharField(max_length=200, required=False)
+    slug = forms.CharField(label=_("Address (slug)"), max_length=120, required=False,
+                           help_text=_("Made from the title when left empty."))
+    language = forms.ChoiceField(label=_("Language"), choices=())
+    category = forms.ChoiceField(label=_("Category"), choices=(), required=False)
+    new_category = forms.CharField(label=_("New category"), max_length=240, required=False,
+                                   help_text=_("Or a new one; use “Parent / Child” for a subcategory."))
+    tags = forms.CharField(label=_("Tags"), max_length=500, required=False, help_text=_("Separated by commas."))
+    lead_image = forms.FileField(label=_("Lead image"), required=False)
+    lead_image_caption = forms.CharField(label=_("Caption"), max_length=300, required=False)
+    lead_image_credit = forms.CharField(label=_("Credit"), max_length=200, required=False)
 
     field_order = ["title", "slug", "language", "category", "new_category", "tags", "lead_image",
                    "lead_image_caption", "lead_image_credit", "body", "insert_image", "insert_image_alt",
@@ -45,12 +47,12 @@ class ArticleForm(RevisionForm):
 
 
 class MetadataForm(forms.Form):
-    category = forms.ChoiceField(choices=(), required=False)
-    new_category = forms.CharField(max_length=240, required=False)
-    tags = forms.CharField(max_length=500, required=False)
-    lead_image = forms.FileField(required=False)
-    lead_image_caption = forms.CharField(max_length=300, required=False)
-    lead_image_credit = forms.CharField(max_length=200, required=False)
+    category = forms.ChoiceField(label=_("Category"), choices=(), required=False)
+    new_category = forms.CharField(label=_("New category"), max_length=240, required=False)
+    tags = forms.CharField(label=_("Tags"), max_length=500, required=False)
+    lead_image = forms.FileField(label=_("Lead image"), required=False)
+    lead_image_caption = forms.CharField(label=_("Caption"), max_length=300, required=False)
+    lead_image_credit = forms.CharField(label=_("Credit"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,9 @@
 from django.conf import settings
 
 from ..core.errors import NotFound
-from .ui_strings import STRINGS
+from django.utils import translation
+
+from .ui_strings import UI
 
 
 def codes() -> list[str]:
@@ -38,6 +40,12 @@ def from_path(path: str) -> str:
     return first if is_valid(first) else default()
 
 
+_CACHE: dict[str, dict[str, str]] = {}
+
+
 def ui_strings(code: str) -> dict[str, str]:
-    """Interface strings for a language, falling back to English for anything not yet translated."""
-    return {**STRINGS["en"], **STRINGS.get(code, {})}
+    """Interface strings in a language from its gettext catalogue; English for anything not translated yet."""
+    if code not in _CACHE:
+        with translation.override(code):
+            _CACHE[code] = {key: str(text) for key, text in UI.items()}
+    return _CACHE[code]

@@ -5,6 +5,28 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from .errors import KureError
 
 
+class LanguageFromPathMiddleware:
+    """The URL's first part (/tr/…, /en/…) picks the interface language; other paths use the default."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils import translation
+
+        from . import languages
+
+        code = languages.from_path(request.path)
+        if request.path.startswith("/api/") and languages.is_valid(request.GET.get("lang", "")):
+            code = request.GET["lang"]
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", code)
+        translation.deactivate()
+        return response
+
+
 class DomainErrorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
