@@ -6,7 +6,7 @@ KURE := $(BIN)/kure
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres install migrate demo lock clean
+.PHONY: run test test-sqlite test-postgres install migrate demo lock clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Küre needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -49,6 +49,10 @@ test-postgres: install
 	  KURE_DATA_DIR=$(CURDIR)/var/test-pg DATABASE_URL=$$KURE_TEST_DATABASE_URL $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc; \
 	fi
+
+# Benchmarks print what they measured beside a reference measured in the same run; never part of `make test`.
+bench: install
+	$(BIN)/python -m bench.translation
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock: $(BIN)/python

@@ -4,6 +4,7 @@ from kure.accounts.models import Role
 from kure.accounts.services import create_person
 from kure.articles import services as article_services
 from kure.articles.models import Article
+from kure.translation.engines.base import close_engines
 from kure.translation.testing.fake_servers import FakeOpenAIServer
 
 BODY = """NATO dışişleri bakanları Brüksel'de toplandı. Toplantı iki gün sürdü.
@@ -24,6 +25,12 @@ DICTIONARY = {
     "yapılacak": "will be held", "Avustralya": "Australia", "ve": "and", "Japonya": "Japan",
     "Güney": "South", "Kore": "Korea", "NATO Toplantısı": "NATO Meeting", "Toplantısı": "Meeting",
 }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engines():
+    yield
+    close_engines()
 
 
 @pytest.fixture

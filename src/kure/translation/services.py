@@ -19,7 +19,7 @@ from ..articles.models import Article, ReviewState
 from ..core import languages
 from ..core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied, ReviewRequired
 from . import glossary, memory
-from .engines.base import EngineError, EngineUnavailable, TranslationEngine, load_engine
+from .engines.base import EngineError, EngineNotConfigured, EngineUnavailable, TranslationEngine, load_engine
 from .models import (
     JobState,
     Origin,
@@ -124,9 +124,11 @@ def _translate_batch(translation: Translation, engine: TranslationEngine, batch:
     with transaction.atomic():
         for segment, output in zip(batch, outputs, strict=True):
             problems = check_placeholders(segment.source_text, output)
+            if not output.strip() and segment.source_text.strip():
+                problems = ["the engine returned nothing"]
             violations = glossary.check(source_text=segment.source_text, target_text=output, terms=terms,
                                         source_language=source, target_language=target)
-            segment.flags = [f"placeholders: {p}" for p in problems] + [v.message() for v in violations]
+            segment.flags = [f"engine: {p}" for p in problems] + [v.message() for v in violations]
             segment.engine, segment.model, segment.updated_at = engine.name, engine.model, now
             if problems:  # the markup would break: keep the original text and ask a person
                 segment.state, segment.target_text = SegmentState.UNTRANSLATED, ""
@@ -169,7 +171,11 @@ def run_job(*, job_id: int) -> TranslationJob:
     _fill_from_memory(translation, pending)
     pending = [s for s in pending if s.state == SegmentState.PENDING]
     source, target = job.article.original_language, job.language
-    engine = load_engine(source, target)
+    try:
+        engine = load_engine(source, target)
+    except EngineNotConfigured as exc:  # the pair's engine is misconfigured: say so, translate from memory
+        log.error("translation job %s: %s", job.pk, exc)
+        engine, job.last_error = None, str(exc)[:2000]
     if engine is not None and pending:
         job.engine = engine.name
         terms = glossary.terms_for(source_language=source, target_language=target)
@@ -187,8 +193,6 @@ def run_job(*, job_id: int) -> TranslationJob:
         except EngineUnavailable as exc:
             _schedule_retry(job, exc)
             raise
-        finally:
-            engine.close()
     TranslationSegment.objects.filter(translation=translation, state=SegmentState.PENDING).update(
         state=SegmentState.UNTRANSLATED, updated_at=timezone.now())
     rebuild(translation=translation)

@@ -15,6 +15,8 @@ and loaded with ``load_engine(source, target)``. A pair with no entry has no eng
 from the translation memory alone, and says so. No engine ever downloads weights or data.
 """
 
+import json
+import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -82,11 +84,34 @@ def engine_config(source: str, target: str) -> dict | None:
     return engines.get(pair_key(source, target)) or engines.get("*")
 
 
+_ENGINES: dict[tuple[str, str, str], TranslationEngine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
 def load_engine(source: str, target: str) -> TranslationEngine | None:
-    """The engine configured for a pair, or None when the pair is translated from memory alone."""
+    """The engine configured for a pair, or None when the pair is translated from memory alone.
+
+    Engines are kept per process and configuration, so a worker loads a model once, not once per job.
+    """
     config = engine_config(source, target)
     if not config:
         return None
+    key = (source, target, json.dumps(config, sort_keys=True, default=str))
+    with _ENGINES_LOCK:
+        if key not in _ENGINES:
+            _ENGINES[key] = _make_engine(source, target, config)
+        return _ENGINES[key]
+
+
+def close_engines() -> None:
+    """Release every loaded engine (tests, and a worker shutting down)."""
+    with _ENGINES_LOCK:
+        for engine in _ENGINES.values():
+            engine.close()
+        _ENGINES.clear()
+
+
+def _make_engine(source: str, target: str, config: dict) -> TranslationEngine:
     try:
         cls = import_string(config["BACKEND"])
     except (ImportError, KeyError) as exc:
