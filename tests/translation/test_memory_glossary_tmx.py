@@ -47,6 +47,9 @@ def test_glossary_matches_turkish_suffixes_and_flags_missing_terms():
     assert sorted(v.source_term for v in violations) == ["sivil direnç", "zirve"]
     assert glossary.check(source_text="Lahey Zirvesi'ne hazırlık.", target_text="Preparing the Hague Summit.",
                           terms=terms, **PAIR) == []
+    glossary.add_term(**PAIR, source_term="müttefik", target_term="ally")
+    assert glossary.check(source_text="Müttefikler anlaştı.", target_text="The allies agreed.",
+                          terms=glossary.terms_for(**PAIR), **PAIR) == []
 
 
 def test_glossary_csv_round_trip_and_bad_files():

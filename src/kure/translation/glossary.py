@@ -33,7 +33,10 @@ def terms_for(*, source_language: str, target_language: str) -> list[GlossaryTer
 
 
 def _pattern(term: str, language: str) -> re.Pattern:
+    """Word starts, so suffixed forms match; English words in -y also match their -ies plural (ally, allies)."""
     words = [re.escape(w) for w in lower(term, language).split()]
+    if language == "en" and words and len(words[-1]) > 2 and words[-1].endswith("y"):
+        words[-1] = words[-1][:-1] + "(?:y|ies)"
     return re.compile(r"(?<!\w)" + r"\s+".join(words), re.UNICODE)
 
 
