@@ -105,3 +105,17 @@ def test_a_plain_memory_unit_matches_a_segment_with_markup_and_the_markup_is_kep
                  origin=Origin.IMPORTED)
     found = memory.lookup(**PAIR, texts=["<g1>Toplantı Brüksel'de yapıldı.</g1><x2/>"])
     assert [m.target_text for m in found.values()] == ["<g1>The meeting was held in Brussels.</g1><x2/>"]
+
+
+def test_a_unit_the_segmenter_splits_differently_is_found_as_a_run_and_reassembles():
+    from kure.translation.segments import segment_markdown
+
+    # One memory unit whose Turkish has two sentences and whose English has one.
+    memory.store(**PAIR, source_text="Toplantı bitti. Bakanlar döndü.",
+                 target_text="The meeting ended and the ministers went home.", origin=Origin.IMPORTED)
+    document = segment_markdown("Toplantı bitti. Bakanlar döndü.[^1]\n\n[^1]: Kaynak.\n")
+    matches = memory.match_segments(**PAIR, segments=[(s.index, s.kind, s.source) for s in document.segments])
+    assert matches[0].target_text == "The meeting ended and the ministers went home."
+    assert matches[1].target_text == memory.JOINED + "<x1/>"  # the footnote reference stays
+    body = memory.remove_joined_marks(document.reassemble({i: m.target_text for i, m in matches.items()}))
+    assert body.startswith("The meeting ended and the ministers went home.[^1]\n")

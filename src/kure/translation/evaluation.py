@@ -88,8 +88,14 @@ def build_article(sentences: Sequence[str], number: int) -> str:
             blocks.append(f"## {_inline(sentences[i])}")
             i += 1
         elif kind == "paragraph":
-            blocks.append(" ".join(_inline(s) for s in sentences[i:i + 3]))
-            i += 3
+            # Lines run together in a paragraph only where the source line ends a sentence: a headline
+            # without a full stop would otherwise swallow the next line (in both languages, differently).
+            run = [sentences[i]]
+            while len(run) < 3 and i + len(run) < len(sentences) and _ends_sentence(run[-1]) \
+                    and _ends_sentence(sentences[i + len(run)]):
+                run.append(sentences[i + len(run)])
+            blocks.append(" ".join(_inline(s) for s in run))
+            i += len(run)
         elif kind == "list":
             blocks.append("\n".join(f"- {_inline(s)}" for s in sentences[i:i + 3]))
             i += 3
@@ -106,6 +112,13 @@ def build_article(sentences: Sequence[str], number: int) -> str:
                 footnotes.append(f"[^{note}]: {_inline(sentences[i + 1])}")
             i += 2
     return "\n\n".join(blocks + footnotes) + "\n"
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text.strip()))
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!])")
@@ -153,12 +166,13 @@ def evaluate_fidelity(sources: Sequence[str], references: Sequence[str], *, sour
             source_md = build_article(sources[start:start + sentences_per_article], number)
             reference_md = build_article(references[start:start + sentences_per_article], number)
             document = segment_markdown(source_md, language=source_language)
-            matches = memory.lookup(source_language=source_language, target_language=target_language,
-                                    texts=[s.source for s in document.segments])
-            translations = {s.index: matches[s.key].target_text for s in document.segments if s.key in matches}
+            matches = memory.match_segments(source_language=source_language, target_language=target_language,
+                                            segments=[(s.index, s.kind, s.source) for s in document.segments])
+            translations = {index: match.target_text for index, match in matches.items()}
             total += len(document.segments)
             found_total += len(translations)
-            hypotheses.append(plain_text(document.reassemble(translations), target_language))
+            translated = memory.remove_joined_marks(document.reassemble(translations))
+            hypotheses.append(plain_text(translated, target_language))
             golds.append(plain_text(reference_md, target_language))
         transaction.set_rollback(True)  # an evaluation leaves the memory as it found it
     seconds = time.perf_counter() - started

@@ -7,6 +7,7 @@ tries the segment's sentences one by one.
 """
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -75,13 +76,15 @@ def _match_without_markup(pair: dict, wanted: dict[str, str], found: dict[str, M
              if key not in found and strip_placeholders(text) != text}
     if not plain:
         return
-    by_key = {key_of(text): key for key, text in plain.items()}
+    by_key: dict[str, list[str]] = {}  # several segments can share a plain text ("<g1>X</g1>", "X<x1/>")
+    for key, text in plain.items():
+        by_key.setdefault(key_of(text), []).append(key)
     for entry in MemoryEntry.objects.filter(**pair, source_key__in=list(by_key)):
         if strip_placeholders(entry.target_text) != entry.target_text:
             continue
-        key = by_key[entry.source_key]
-        found[key] = Match(reinsert(wanted[key], entry.target_text), entry.origin, entry.engine, entry.model,
-                           assembled=True)
+        for key in by_key[entry.source_key]:
+            found[key] = Match(reinsert(wanted[key], entry.target_text), entry.origin, entry.engine, entry.model,
+                               assembled=True)
 
 
 def _upsert(*, source_language: str, target_language: str, source_text: str, target_text: str, origin: str,
@@ -135,3 +138,61 @@ def promote(*, source_language: str, target_language: str, source_texts: Iterabl
     return MemoryEntry.objects.filter(source_language=source_language, target_language=target_language,
                                       source_key__in=keys, origin__in=lower).update(
         origin=origin, updated_at=timezone.now())
+
+
+# --- whole documents: segments the memory holds as one unit ------------------------------------------------
+
+#: The translation of a segment whose text the memory translated together with the segment before it: only its
+#: standalone placeholders remain, after this mark; ``remove_joined_marks`` drops the mark and the space before it.
+JOINED = "\u2063"
+_JOINED_GAP = re.compile(r"[ \t]*(?:\n[ \t]*)?" + JOINED)
+_STANDALONE = re.compile(r"<x\d+/>")
+_PAIRED = re.compile(r"</?g\d+>")
+MAX_JOIN = 4
+
+
+def remove_joined_marks(markdown: str) -> str:
+    return _JOINED_GAP.sub("", markdown)
+
+
+def match_segments(*, source_language: str, target_language: str,
+                   segments: list[tuple[int, str, str]]) -> dict[int, Match]:
+    """Memory matches for a document's segments, given as (index, kind, source text) in document order.
+
+    Besides single segments, runs of up to four consecutive segments of the same kind are looked up joined, for
+    memory units that hold what the segmenter split (a line of two sentences whose translation has one or three,
+    say). The run's first segment gets the whole translation; each following one gets ``JOINED`` and its own
+    standalone placeholders (a footnote reference stays where it was).
+    """
+    found = lookup(source_language=source_language, target_language=target_language,
+                   texts=[text for _, _, text in segments])
+    result = {index: found[key_of(text)] for index, _, text in segments if key_of(text) in found}
+    windows: dict[tuple[int, int], str] = {}
+    for start in range(len(segments)):
+        for size in range(2, MAX_JOIN + 1):
+            run = segments[start:start + size]
+            if len(run) < size or any(index in result for index, _, _ in run):
+                break
+            if len({kind for _, kind, _ in run}) > 1 or any(_PAIRED.search(text) for _, _, text in run[1:]):
+                break
+            windows[(start, size)] = " ".join(strip_placeholders(text) for _, _, text in run)
+    if not windows:
+        return result
+    joined = lookup(source_language=source_language, target_language=target_language, texts=windows.values())
+    start = 0
+    while start < len(segments):
+        for size in range(MAX_JOIN, 1, -1):
+            text = windows.get((start, size))
+            match = joined.get(key_of(text)) if text else None
+            if match and not any(segments[start + k][0] in result for k in range(size)):
+                first_index, _, first_text = segments[start]
+                target = reinsert(first_text, strip_placeholders(match.target_text))
+                result[first_index] = Match(target, match.origin, match.engine, match.model, assembled=True)
+                for index, _, text in segments[start + 1:start + size]:
+                    tags = "".join(_STANDALONE.findall(text))
+                    result[index] = Match(JOINED + tags, match.origin, match.engine, match.model, assembled=True)
+                start += size
+                break
+        else:
+            start += 1
+    return result

@@ -94,11 +94,12 @@ def _prepare(job: TranslationJob) -> Translation:
 
 def _fill_from_memory(translation: Translation, pending: list[TranslationSegment]) -> int:
     source, target = translation.article.original_language, translation.language
-    matches = memory.lookup(source_language=source, target_language=target, texts=[s.source_text for s in pending])
+    matches = memory.match_segments(source_language=source, target_language=target,
+                                    segments=[(s.index, s.kind, s.source_text) for s in pending])
     filled = 0
     now = timezone.now()
     for segment in pending:
-        match = matches.get(memory.key_of(segment.source_text))
+        match = matches.get(segment.index)
         if match is None or check_placeholders(segment.source_text, match.target_text):
             continue
         segment.target_text = match.target_text
@@ -241,7 +242,7 @@ def rebuild(*, translation: Translation) -> Translation:
              for s in segments if s.index != TITLE_INDEX}
     title = next((s for s in segments if s.index == TITLE_INDEX), None)
     translation.title = title.target_text if title and title.target_text else revision.title
-    translation.body = document.reassemble(texts)
+    translation.body = memory.remove_joined_marks(document.reassemble(texts))
     rendered = markup.render(translation.body, language=translation.language)
     translation.html = mark_untranslated(rendered.html, language=translation.article.original_language,
                                          title=languages.ui_strings(translation.language)["untranslated_segment"])
