@@ -53,3 +53,24 @@ def test_import_and_export_tmx_and_glossary_files(tmp_path, db):
     assert set(GlossaryTerm.objects.values_list("target_term", flat=True)) == {"summit", "civil resilience"}
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("translation", "import-tmx", str(tmp_path / "missing.tmx"))
+
+
+def test_install_model_from_a_directory_and_a_clear_failure_for_an_unreachable_url(tmp_path, settings):
+    import socket
+
+    from kure.translation.testing.tiny_model import build_tiny_model
+
+    settings.KURE_TRANSLATION_MODELS_DIR = tmp_path / "models"
+    model = build_tiny_model(tmp_path / "built")
+    out = io.StringIO()
+    call_command("translation", "install-model", str(model), "--name", "tiny-tr-en", "--source-language", "tr",
+                 "--target-language", "en", stdout=out)
+    assert (tmp_path / "models" / "tiny-tr-en" / "model.bin").exists()
+    assert "KURE_TRANSLATION_ENGINES" in out.getvalue() or "tr-en" in out.getvalue()
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(CommandError, match="download"):
+        call_command("translation", "install-model", f"http://127.0.0.1:{port}/model.argosmodel")
+    with pytest.raises(CommandError):
+        call_command("translation", "install-model", str(tmp_path / "nothing-here"))
