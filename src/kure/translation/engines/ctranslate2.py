@@ -18,24 +18,9 @@ Configuration (``settings.KURE_TRANSLATION_ENGINES[pair]["OPTIONS"]``):
     SentencePiece models, when not the discovered ``source.spm``/``target.spm`` or shared ``sentencepiece.model``.
 
 Placeholders. Segments carry inline markup as ``<gN>…</gN>`` (paired) and ``<xN/>`` (standalone) tags. MT models
-garble or drop such tags, so the model never sees them; for each segment:
-
-1. The tags are parsed into a tree and removed; the remaining plain text (whitespace runs collapsed) is what the
-   model translates. The plain text of every paired tag's content is translated too, in the same batch
-   (identical texts are translated once).
-2. Each paired tag is located in the translation: if its content was the whole sentence (up to surrounding
-   punctuation) it wraps the whole translation; otherwise the translation of its content — or, failing that,
-   its source text (names and numbers often pass through unchanged) — is searched for, case-insensitively and
-   on word boundaries first, inside the span of its enclosing located tag, without overlapping a sibling and
-   preferring source order. A found tag wraps the match; its nested tags are placed inside it the same way.
-3. A paired tag that cannot be located wraps nothing: it is emitted as an empty pair ``<gN></gN>`` (holding its
-   own unlocated children, so the nesting survives), and like every standalone tag it is put at the start of
-   its enclosing span if it stood at the start in the source, at the very end if it stood after all text
-   (e.g. a footnote after the full stop), and otherwise at the end before the final punctuation — in source
-   order.
-4. Any tag-like text the model itself produced is removed, so every placeholder of the input appears exactly
-   once in the output, properly nested, and the caller can restore or check them by id. A segment whose tags
-   are not well nested is handled flatly: every tag is treated as standalone.
+garble or drop such tags, so the model never sees them: it translates each segment's plain text (and the plain
+text of every paired tag's content, in the same batch), and ``kure.translation.reinsertion`` puts the tags back,
+every one exactly once and properly nested.
 
 The caller checks placeholders and flags machine output for post-editing, so a misplaced tag costs an editor a
 moment; a lost one would cost the markup.
