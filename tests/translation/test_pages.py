@@ -25,6 +25,17 @@ def test_machine_translation_page_says_so_and_links_the_original(client, publish
     assert f'href="/en/articles/{article.slug}/" hreflang="en"' in original  # the language switcher
 
 
+def test_wiki_links_in_a_translation_lead_to_the_original_until_the_target_is_translated(client, publish,
+                                                                                       openai_server):
+    target = publish(body="Lahey Hollanda'da bir şehirdir.", title="Lahey")  # translated by the fake engine
+    article = publish(body="Toplantı [[Lahey]] kentinde yapıldı.", title="Toplantı")
+    html = client.get(f"/en/articles/{article.slug}/").content.decode()
+    assert 'href="/en/articles/lahey/"' in html
+    Translation.objects.filter(article=target).delete()
+    html = client.get(f"/en/articles/{article.slug}/").content.decode()
+    assert 'href="/tr/articles/lahey/"' in html and "wikilink new" not in html
+
+
 def test_partial_translation_marks_the_sentences_still_in_turkish(client, publish):
     memory.store(source_language="tr", target_language="en", source_text="Toplantı iki gün sürdü.",
                  target_text="The meeting lasted two days.", origin=Origin.IMPORTED)

@@ -49,6 +49,23 @@ def translation_in_progress(*, article: Article, language: str) -> bool:
                                          state__in=[JobState.QUEUED, JobState.RUNNING, JobState.RETRYING]).exists()
 
 
+def translated_page_html(translation: Translation) -> str:
+    """The translation's HTML with wiki links pointing at the linked article in this language where a
+    translation exists, else at its original (two queries)."""
+    from ..articles import markup
+    from ..articles.selectors import published_articles
+
+    targets = markup.wiki_targets(translation.html)
+    if not targets:
+        return translation.html
+    found = dict(published_articles().filter(slug__in=targets).values_list("slug", "original_language"))
+    translated = set(Translation.objects.filter(article__slug__in=found, language=translation.language)
+                     .exclude(status=TranslationStatus.UNAVAILABLE).values_list("article__slug", flat=True))
+    existing = {slug: f"/{translation.language if slug in translated else lang}/articles/{slug}/"
+                for slug, lang in found.items()}
+    return markup.resolve_wiki_links(translation.html, existing, language=translation.language)
+
+
 def mark_untranslated(html: str, *, language: str, title: str) -> str:
     return _UNTRANSLATED.sub(
         lambda m: f'<span class="untranslated" lang="{language}" title="{title}">{m.group(1)}</span>', html)

@@ -38,7 +38,7 @@ def translated_detail(request: HttpRequest, lang: str, article: Article) -> Http
         "revision": revision,
         "translation": translation,
         "title": translation.title,
-        "html": translation.html,
+        "html": selectors.translated_page_html(translation),
         "toc": toc,
         "tags": list(article.tags.all()),
         "breadcrumb": article.category.ancestors() if article.category else [],
