@@ -88,15 +88,27 @@ def _prepare(job: TranslationJob) -> Translation:
                                        source_text=job.source_revision.title)]
             rows += [TranslationSegment(translation=translation, index=s.index + 1, kind=s.kind, section=s.section,
                                         source_key=s.key, source_text=s.source) for s in document.segments]
+            _apply_memory(translation, rows)  # filled before insertion: one INSERT, no UPDATE per row
             TranslationSegment.objects.bulk_create(rows)
     return translation
 
 
-def _fill_from_memory(translation: Translation, pending: list[TranslationSegment]) -> int:
+_MEMORY_FIELDS = ["target_text", "state", "memory_origin", "engine", "model", "updated_at"]
+
+
+def _fill_from_memory(translation: Translation, pending: list[TranslationSegment]) -> None:
+    """Pending rows of a resumed job: fill what the memory has learnt since they were written."""
+    with transaction.atomic():
+        for segment in _apply_memory(translation, pending):
+            segment.save(update_fields=_MEMORY_FIELDS)
+
+
+def _apply_memory(translation: Translation, pending: list[TranslationSegment]) -> list[TranslationSegment]:
+    """Set the memory's translation on the rows it has one for (in memory only); returns those rows."""
     source, target = translation.article.original_language, translation.language
     matches = memory.match_segments(source_language=source, target_language=target,
                                     segments=[(s.index, s.kind, s.source_text) for s in pending])
-    filled = 0
+    filled = []
     now = timezone.now()
     for segment in pending:
         match = matches.get(segment.index)
@@ -107,10 +119,7 @@ def _fill_from_memory(translation: Translation, pending: list[TranslationSegment
         segment.memory_origin = match.origin
         segment.engine, segment.model = match.engine, match.model
         segment.updated_at = now
-        filled += 1
-    TranslationSegment.objects.bulk_update(
-        [s for s in pending if s.state == SegmentState.MEMORY],
-        ["target_text", "state", "memory_origin", "engine", "model", "updated_at"])
+        filled.append(segment)
     return filled
 
 
