@@ -19,6 +19,7 @@ translation) is copied byte for byte, so ``reassemble({})`` returns the input ex
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Mapping
@@ -28,7 +29,7 @@ from markdown_it.token import Token
 
 from kure.articles.markup import render
 
-from .segmenting.emit import Context, render_translation
+from .segmenting.emit import Context, ends_table, render_translation
 from .segmenting.parser import heading_cmap, new_env, paragraph_cmap, parse_document, table_row_cells
 from .segmenting.sentences import sentence_ranges, trim
 from .segmenting.source import Source, Unaligned
@@ -37,6 +38,9 @@ from .segmenting.units import Atom, Container, Pair, Unit, inline_units
 
 __all__ = ["SEGMENT_KINDS", "Placeholder", "Segment", "SegmentedDocument", "check_placeholders", "normalise",
            "segment_markdown", "strip_placeholders"]
+
+_DELIMITER_ROW = re.compile(r"[ \t>]*[-:|][-:| \t]*")  # after any ">" of quotes, like a table's delimiter row
+_QUOTE_PREFIX = re.compile(r"[ \t>]*")
 
 SEGMENT_KINDS = ("heading", "sentence", "list_item", "blockquote", "table_cell", "footnote", "caption")
 
@@ -89,6 +93,7 @@ class _Plan:
     index: int = -1
     children: list[_Plan] = field(default_factory=list)
     pieces: dict[str, Pair | Atom] = field(default_factory=dict)
+    pipe: str = "|"
 
     @property
     def line_start(self) -> bool:
@@ -128,15 +133,34 @@ class SegmentedDocument:
         text = translations.get(plan.index)
         if text is not None and (force or text != segment.source):
             if repair or not check_placeholders(segment.source, text, segment.placeholders):
+                before, after, next_line = self._surroundings(plan)
+                source = self._source.norm[plan.start:plan.end]
+                line_start = plan.line_start
+                if plan.container.table:
+                    # Only a row's first cell begins a line; if the source row begins like a list item (which
+                    # ends the table above it), the translation must too, and is written unescaped.
+                    line_start = _QUOTE_PREFIX.fullmatch(before) is not None and not ends_table(before + source)
                 ctx = Context(
                     pieces=plan.pieces, original=self._source.original,
                     render_atom=lambda atom: self._splice(atom.start, atom.end, plan, translations, repair, force),
-                    new_env=self._verification_env, line_start=plan.line_start, table=plan.container.table,
-                    atx=plan.container.atx)
+                    new_env=self._verification_env, line_start=line_start, table=plan.container.table,
+                    atx=plan.container.atx, pipe=plan.pipe, source=source, before=before, after=after,
+                    next_line=next_line)
                 rendered = render_translation(text, ctx)
                 if rendered is not None:
                     return rendered
         return self._splice(plan.start, plan.end, plan, translations, repair, force)
+
+    def _surroundings(self, plan: _Plan) -> tuple[str, str, str | None]:
+        """The source before the segment on its first line, after it on its last line, and the next line."""
+        source = self._source
+        first, last = source.line_of(plan.start), source.line_of(plan.end)
+        last_start, last_text = source.line(last)
+        try:
+            next_line: str | None = source.line(last + 1)[1]
+        except Unaligned:
+            next_line = None
+        return source.norm[source.line_start(first):plan.start], last_text[plan.end - last_start:], next_line
 
     def _splice(self, start: int, end: int, plan: _Plan, translations: Mapping[int, str | None], repair: bool,
                 force: bool) -> str:
@@ -204,8 +228,8 @@ class _Segmenter:
             atx = parent.markup.startswith("#")
             if atx:
                 cmap = heading_cmap(self.source, content, token.map[0])
-            else:
-                cmap, line_starts = paragraph_cmap(self.source, content, token.map[0])
+            else:  # the underline is the last line
+                cmap, line_starts = paragraph_cmap(self.source, content, token.map[0], token.map[1] - token.map[0] - 1)
         elif parent.type in ("th_open", "td_open"):
             cell = self.cells.get(i)
             if cell is None:
@@ -214,7 +238,7 @@ class _Segmenter:
             content, cmap = cell
             line_starts = {cmap[0]}  # a row's first cell may begin its line: escape as if it did
         elif parent.type == "paragraph_open":
-            cmap, line_starts = paragraph_cmap(self.source, content, token.map[0])
+            cmap, line_starts = paragraph_cmap(self.source, content, token.map[0], token.map[1] - token.map[0])
             kind = self._paragraph_kind(stack)
         else:
             return None
@@ -275,8 +299,25 @@ class _Segmenter:
             plan.children.sort(key=lambda p: p.start)
         self.headings.sort()
         positions = [pos for pos, _ in self.headings]
+        for plan in plans:
+            plan.pipe = "\\|" if plan.container.table else "&#124;" if self._pipe_hazard(plan) else "|"
         segments = [self._segment(plan, positions) for plan in plans]
         return SegmentedDocument(segments, self.source, plans, self.env)
+
+    def _pipe_hazard(self, plan: _Plan) -> bool:
+        """Could a "|" on the segment's lines make a table header of one (the next line being like "--")?
+
+        markdown-it looks for a raw "|" there, escaped or not; an entity is the only safe spelling.
+        """
+        first, last = self.source.line_of(plan.start), self.source.line_of(plan.end)
+        for line in range(first + 1, last + 2):
+            try:
+                text = self.source.line(line)[1]
+            except Unaligned:
+                return False
+            if _DELIMITER_ROW.fullmatch(text):
+                return True
+        return False
 
     def _segment(self, plan: _Plan, positions: list[int]) -> Segment:
         parts: list[str] = []

@@ -17,7 +17,7 @@ from .source import Unaligned
 from .tags import Node, parse_translation
 from .units import TEXT_ATOMS, Atom, Pair, inline_units, skeleton
 
-_ALWAYS = re.compile(r"[\\`*_\[\]<]")
+_ALWAYS = re.compile(r"[\\*_\[\]<]")
 _ENTITY = re.compile(r"&(?=#?[0-9a-z]+;)", re.IGNORECASE)
 _LINE_START = "#>+-=~|:"  # would start a heading, quote, list, setext underline, fence or table row
 _ORDERED = re.compile(r"\d{1,9}(?=[.)])")
@@ -37,11 +37,18 @@ class Context:
     line_start: bool = False  # the segment begins a line of block content
     table: bool = False
     atx: bool = False
+    pipe: str = "|"  # how to write "|": "\\|" in a table, "&#124;" above a line that could make it a table
+    source: str = ""  # the segment's source Markdown
+    before: str = ""  # the source before the segment on its first line
+    after: str = ""  # the source after the segment on its last line
+    next_line: str | None = None  # the source line after that
 
 
-def escape_text(text: str, *, table: bool = False) -> str:
+def escape_text(text: str, pipe: str = "|") -> str:
+    """Text that renders as itself. A backtick becomes an entity: an unmatched one in an untranslated sentence
+    nearby would take "\\`" for the end of a code span (escapes do not work inside code)."""
     text = _ENTITY.sub("\\\\&", _ALWAYS.sub(lambda m: "\\" + m.group(), text))
-    return text.replace("|", "\\|") if table else text
+    return text.replace("|", pipe).replace("`", "&#96;")
 
 
 def escape_line_start(text: str) -> str:
@@ -65,7 +72,11 @@ def render_translation(text: str, ctx: Context) -> str | None:
     for stars, plain in variants:
         nodes = _drop_emphasis(tree, kinds) if plain else tree
         out = _Writer(ctx, stars).write(nodes)
-        if not out.strip():
+        if _makes_table(ctx, out):  # a wiki link label's "|" may be to blame
+            out = _Writer(ctx, stars, bare_wiki_links=True).write(nodes)
+        if not out.strip() or _makes_table(ctx, out):
+            return None
+        if ctx.table and ends_table(ctx.before + out) != ends_table(ctx.before + ctx.source):
             return None
         if _verify(out, nodes, ctx):
             return out
@@ -135,8 +146,8 @@ def _merge(nodes: list[Node | str]) -> list[Node | str]:
 
 
 class _Writer:
-    def __init__(self, ctx: Context, stars: bool) -> None:
-        self.ctx, self.stars = ctx, stars
+    def __init__(self, ctx: Context, stars: bool, *, bare_wiki_links: bool = False) -> None:
+        self.ctx, self.stars, self.bare_wiki_links = ctx, stars, bare_wiki_links
         self.line_start = ctx.line_start
         self.parts: list[str] = []
 
@@ -200,7 +211,7 @@ class _Writer:
         return "" if node is None or isinstance(node, str) else self.ctx.pieces[node.ident].kind
 
     def _text(self, text: str, before: Node | str | None, after: Node | str | None) -> None:
-        out = escape_text(_NEWLINES.sub(" ", text), table=self.ctx.table)
+        out = escape_text(_NEWLINES.sub(" ", text), self.ctx.pipe)
         if self.line_start:
             out = escape_line_start(out.lstrip(" \t"))
         if out[-1:] in ("!", "^") and self._kind(after) in _OPENS_BRACKET:
@@ -234,7 +245,7 @@ class _Writer:
     def _wikilink(self, pair: Pair, node: Node) -> str:
         text = "".join(c for c in node.children if isinstance(c, str))
         label = " ".join(text.split()).replace("[", "(").replace("]", ")")[:WIKI_LABEL_MAX].strip()
-        if not label or label == pair.target.strip():
+        if not label or label == pair.target.strip() or self.bare_wiki_links:
             return f"[[{pair.target}]]"
         if self.ctx.table:
             escaped = label.replace("|", "\\|")
@@ -248,6 +259,47 @@ def _escape_closing_hashes(out: str) -> str:
     if run and (run == len(out) or out[-run - 1] in " \t"):
         return f"{out[:-run]}\\{out[-run:]}"
     return out
+
+
+# A line starting like this ends a table (markdown-it stops at what may interrupt a blockquote); approximate.
+_TABLE_END = re.compile(r"[ \t>]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)|[ \t>]*(?:#{1,6}(?:[ \t]|$)|```|~~~)")
+
+
+def ends_table(line: str) -> bool:
+    return bool(_TABLE_END.match(line))
+
+
+_DELIMITER_ROW = re.compile(r"[-:|][-:| \t]*")
+_QUOTE_PREFIX = re.compile(r"[ \t>]*")
+
+
+def _makes_table(ctx: Context, out: str) -> bool:
+    """Would a line of the rewritten segment become a table header, the line below it being like "--" or "-|-"?
+
+    markdown-it's test, approximately: a raw "|" in the line, and as many cells as the delimiter row has
+    columns. Text pipes are written as entities there, but a moved code span or a new wiki link label can bring
+    one; such a translation is not used.
+    """
+    if ctx.table:
+        return False
+    lines = _NEWLINES.split(ctx.before + out + ctx.after)
+    following = [*lines[1:], ctx.next_line]
+    for line, below in zip(lines, following, strict=True):
+        if below is None or "|" not in line:
+            continue
+        delimiter = below[_QUOTE_PREFIX.match(below).end():].strip()  # type: ignore[union-attr]
+        if not _DELIMITER_ROW.fullmatch(delimiter):
+            continue
+        columns = [c for c in delimiter.split("|")]
+        header = escaped_split(line[_QUOTE_PREFIX.match(line).end():].strip())  # type: ignore[union-attr]
+        for cells in (columns, header):
+            if cells and not cells[0].strip():
+                cells.pop(0)
+            if cells and not cells[-1].strip():
+                cells.pop()
+        if len(header) == len(columns):
+            return True
+    return False
 
 
 def _expected(nodes: Sequence[Node | str], pieces: Mapping[str, Pair | Atom]) -> list[tuple[str, str]]:

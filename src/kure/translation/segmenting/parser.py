@@ -118,16 +118,26 @@ def parse_inline(text: str, env: dict) -> list[Token]:
 # --- content → source maps ---------------------------------------------------------------------------------------
 
 
-def paragraph_cmap(source: Source, content: str, first_line: int) -> tuple[list[int], set[int]]:
-    """Map a paragraph-like content (paragraph, setext heading) onto its source lines.
+def paragraph_cmap(source: Source, content: str, first_line: int, line_count: int) -> tuple[list[int], set[int]]:
+    """Map a paragraph-like content (paragraph, setext heading) of ``line_count`` source lines onto them.
 
     Each content line is the tail of its source line after the block's prefixes, possibly with some indentation
-    re-expanded from a tab; the last one is also trimmed at its end. Returns the map and the offsets where a
-    content line begins (where block syntax would be recognised).
+    re-expanded from a tab; the last one is also trimmed at its end. Leading lines of nothing but Unicode spaces
+    (NBSP…) are trimmed away entirely. Returns the map and the offsets where a content line begins (where block
+    syntax would be recognised).
     """
-    cmap = [0] * (len(content) + 1)
-    line_starts: set[int] = set()
     lines = content.split("\n")
+    for skip in range(max(line_count - len(lines), 0) + 1):
+        try:
+            return _align_lines(source, lines, len(content), first_line + skip)
+        except Unaligned:
+            continue
+    raise Unaligned(f"paragraph on line {first_line}")
+
+
+def _align_lines(source: Source, lines: list[str], size: int, first_line: int) -> tuple[list[int], set[int]]:
+    cmap = [0] * (size + 1)
+    line_starts: set[int] = set()
     c = 0
     for k, cline in enumerate(lines):
         base, text = source.line(first_line + k)

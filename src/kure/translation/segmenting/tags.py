@@ -52,7 +52,10 @@ def _is_close(match: re.Match[str], ident: str) -> bool:
 
 def strip_placeholders(text: str, placeholders: Mapping[str, Any] | None = None) -> str:
     """Plain text: tags removed, whitespace folded. With the segment's placeholders, an ``<x/>`` that shows text
-    (inline code, a URL) is replaced by that text instead of being dropped."""
+    (inline code, a URL) is replaced by that text instead of being dropped. Text without tags is returned as is.
+    """
+    if not TAG.search(text):
+        return text
     parts = []
     for tag in tags(text):
         if tag.kind == "text":

@@ -18,9 +18,9 @@ from .parser import WIKI_LINK, Tracker
 from .source import Unaligned
 
 PAIR_KINDS = ("emphasis", "strong", "link", "wikilink")
-# Atoms found in the text itself rather than by the parser: they render as text, so they are not part of the
-# markup structure a reassembled segment must reproduce.
-TEXT_ATOMS = frozenset({"url", "html", "literal"})
+# Atoms that render as plain text (found in the text by us, or entities, which the writer itself uses for "|"):
+# not part of the markup structure a reassembled segment must reproduce.
+TEXT_ATOMS = frozenset({"url", "html", "literal", "entity"})
 
 
 @dataclass(eq=False)
