@@ -102,7 +102,8 @@ def main() -> int:
     print(f"translation benchmark: {ARTICLES} articles, {words / ARTICLES:.0f} words each, "
           f"{reference_segments} segments (SQLite, {os.cpu_count()} cores)")
     print(f"  reference: segment + render only      {reference:10.0f} segments/s")
-    print(f"  memory only (all segments found)      {memory_rate:10.0f} segments/s   ratio {memory_rate / reference:.3f}")
+    print(f"  memory only (all segments found)      {memory_rate:10.0f} segments/s   "
+          f"ratio {memory_rate / reference:.3f}")
     print(f"  CTranslate2 copy model, int8, beam 1 {engine_rate:10.0f} segments/s   ratio {engine_rate / reference:.3f}"
           f"   ({sent} sent to the engine)")
     print(f"  one-sentence edit: {after_edit} segment(s) sent to the engine (target: 1)")

@@ -82,8 +82,10 @@ def test_tmx_from_another_tool_with_inline_codes_and_region_codes():
 <tmx version="1.4"><header srclang="tr-TR" datatype="html" segtype="sentence" adminlang="en" o-tmf="x"
  creationtool="x" creationtoolversion="1"/>
 <body>
-<tu><tuv xml:lang="tr-TR"><seg><bpt i="1">&lt;b&gt;</bpt>Zirve<ept i="1">&lt;/b&gt;</ept> yapıldı.<ph>&lt;br/&gt;</ph></seg></tuv>
-<tuv xml:lang="en-GB"><seg>The <bpt i="1">&lt;b&gt;</bpt>summit<ept i="1">&lt;/b&gt;</ept> was held.<ph>&lt;br/&gt;</ph></seg></tuv></tu>
+<tu><tuv xml:lang="tr-TR"><seg><bpt i="1">&lt;b&gt;</bpt>Zirve<ept i="1">&lt;/b&gt;</ept> yapıldı.<ph>&lt;br/&gt;</ph>
+</seg></tuv>
+<tuv xml:lang="en-GB"><seg>The <bpt i="1">&lt;b&gt;</bpt>summit<ept i="1">&lt;/b&gt;</ept> was held.<ph>&lt;br/&gt;</ph>
+</seg></tuv></tu>
 <tu><tuv xml:lang="de-DE"><seg>Nur Deutsch.</seg></tuv></tu>
 </body></tmx>"""
     result = tmx.import_tmx(data.encode())

@@ -16,7 +16,8 @@ def category_choices() -> list[tuple[str, str]]:
 class RevisionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=settings.KURE_MAX_TITLE_LENGTH * 2, required=False,
                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    body = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true"}))
+    body = forms.CharField(label=_("Text"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true"}))
     edit_summary = forms.CharField(label=_("Edit summary"), max_length=300, required=False)
     base_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
     insert_image = forms.FileField(required=False, label=_("Insert an image"))

@@ -1,10 +1,9 @@
 """The languages the encyclopedia serves, and the interface strings for each."""
 
 from django.conf import settings
-
-from ..core.errors import NotFound
 from django.utils import translation
 
+from ..core.errors import NotFound
 from .ui_strings import UI
 
 

@@ -56,7 +56,8 @@ UI = {
     "post_edited_by": _("The machine translation was post-edited by {names}."),
     "reviewed_by": _("Translated and reviewed by {names}."),
     "checked_share": _("A person has checked {checked} of {total} passages."),
-    "stale_translation": _("The original has been updated since this translation was made; the translation will follow."),
+    "stale_translation": _(
+        "The original has been updated since this translation was made; the translation will follow."),
     "read_original_version": _("Read the original"),
     "translation_in_progress": _("A translation is being prepared."),
 }
