@@ -143,10 +143,9 @@ class Revision(models.Model):
         )
 
 
-class ReviewEvent(models.Model):
-    """One step of the review trail: who moved a revision from which state to which, when, and why."""
+class TransitionEvent(models.Model):
+    """One step of a review trail: who moved something from which state to which, when, and why."""
 
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=20, choices=ReviewState.choices, blank=True)
     to_state = models.CharField(max_length=20, choices=ReviewState.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -154,10 +153,24 @@ class ReviewEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.revision} {self.from_state or '—'} → {self.to_state}"
+        return f"{self.subject} {self.from_state or '—'} → {self.to_state}"
+
+
+class ReviewEvent(TransitionEvent):
+    """The review trail of a revision."""
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        pass
+
+    @property
+    def subject(self) -> Revision:
+        return self.revision
 
 
 class BodyImage(models.Model):

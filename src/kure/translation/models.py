@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from ..articles.models import Article, ReviewState, Revision
+from ..articles.models import Article, ReviewState, Revision, TransitionEvent
 
 
 class Origin(models.TextChoices):
@@ -185,18 +185,14 @@ class TranslationJob(models.Model):
         return f"{self.article.slug} → {self.language} (r{self.source_revision.number}, {self.state})"
 
 
-class TranslationEvent(models.Model):
+class TranslationEvent(TransitionEvent):
     """The review trail of a translation, as ReviewEvent is for revisions."""
 
     translation = models.ForeignKey(Translation, on_delete=models.CASCADE, related_name="events")
-    from_state = models.CharField(max_length=20, choices=ReviewState.choices, blank=True)
-    to_state = models.CharField(max_length=20, choices=ReviewState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TransitionEvent.Meta):
+        pass
 
-    def __str__(self) -> str:
-        return f"{self.translation} {self.from_state or '—'} → {self.to_state}"
+    @property
+    def subject(self) -> Translation:
+        return self.translation
