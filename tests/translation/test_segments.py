@@ -213,6 +213,13 @@ def test_code_html_and_empty_blocks_have_no_segments():
     assert doc.segments == []
 
 
+def test_html_is_text_here_but_not_for_translation():
+    doc = assert_identity("<div class=\"kutu\">\nKutudaki <b>kalın</b> metin.\n</div>")
+    assert sources(doc) == ["Kutudaki <x1/>kalın<x2/> metin."]
+    assert doc.reassemble({0: "Text <x1/>in bold<x2/> in the box."}) == (
+        "<div class=\"kutu\">\nText <b>in bold</b> in the box.\n</div>")
+
+
 def test_inline_image_alt_is_a_caption_segment():
     doc = segment_markdown("Şehrin ![eski haritası](harita.png) burada görülür.")
     sentence, caption = doc.segments
@@ -362,6 +369,8 @@ def test_strip_placeholders_and_normalise():
     segment = doc.segments[0]
     assert strip_placeholders(segment.source) == "Komut ile liste alınır."
     assert strip_placeholders(segment.source, segment.placeholders) == "Komut ls -l ile liste alınır."
+    assert strip_placeholders("Madde<x1/>devam <g2>eder</g2>.") == "Madde devam eder."
+    assert strip_placeholders("Metin  iki boşluk") == "Metin  iki boşluk"  # no tags: unchanged
     assert normalise("  İ\u0307stanbul\n  ve\tA\u0308 ") == "İ\u0307stanbul ve Ä"
     assert segment.key == __import__("hashlib").sha1(normalise(segment.source).encode()).hexdigest()
 

@@ -133,23 +133,24 @@ class SegmentedDocument:
         text = translations.get(plan.index)
         if text is not None and (force or text != segment.source):
             if repair or not check_placeholders(segment.source, text, segment.placeholders):
-                before, after, next_line = self._surroundings(plan)
-                source = self._source.norm[plan.start:plan.end]
-                line_start = plan.line_start
-                if plan.container.table:
-                    # Only a row's first cell begins a line; if the source row begins like a list item (which
-                    # ends the table above it), the translation must too, and is written unescaped.
-                    line_start = _QUOTE_PREFIX.fullmatch(before) is not None and not ends_table(before + source)
-                ctx = Context(
-                    pieces=plan.pieces, original=self._source.original,
-                    render_atom=lambda atom: self._splice(atom.start, atom.end, plan, translations, repair, force),
-                    new_env=self._verification_env, line_start=line_start, table=plan.container.table,
-                    atx=plan.container.atx, pipe=plan.pipe, source=source, before=before, after=after,
-                    next_line=next_line)
-                rendered = render_translation(text, ctx)
+                rendered = render_translation(text, self._context(plan, translations, repair, force))
                 if rendered is not None:
                     return rendered
         return self._splice(plan.start, plan.end, plan, translations, repair, force)
+
+    def _context(self, plan: _Plan, translations: Mapping[int, str | None], repair: bool, force: bool) -> Context:
+        before, after, next_line = self._surroundings(plan)
+        source = self._source.norm[plan.start:plan.end]
+        line_start = plan.line_start
+        if plan.container.table:
+            # Only a row's first cell begins a line; if the source row begins like a list item (which ends the
+            # table above it), the translation must too, and is written unescaped.
+            line_start = _QUOTE_PREFIX.fullmatch(before) is not None and not ends_table(before + source)
+        return Context(
+            pieces=plan.pieces, original=self._source.original,
+            render_atom=lambda atom: self._splice(atom.start, atom.end, plan, translations, repair, force),
+            new_env=self._verification_env, line_start=line_start, table=plan.container.table,
+            atx=plan.container.atx, pipe=plan.pipe, source=source, before=before, after=after, next_line=next_line)
 
     def _surroundings(self, plan: _Plan) -> tuple[str, str, str | None]:
         """The source before the segment on its first line, after it on its last line, and the next line."""
@@ -242,7 +243,7 @@ class _Segmenter:
             kind = self._paragraph_kind(stack)
         else:
             return None
-        units = inline_units(token.children or [], content, cmap, self.env, kind)
+        units = inline_units(token.children or [], content, cmap, self.env)
         return Container(kind, units, line_starts, table=table, atx=atx, split=kind not in ("heading", "table_cell"))
 
     @staticmethod

@@ -228,24 +228,20 @@ def table_row_cells(source: Source, line: int, contents: list[str]) -> list[Cell
 
 
 def escaped_split(row: str) -> list[str]:
-    """markdown-it's table cell split, for checking that a rewritten cell is still one cell."""
-    return [content for content, _ in _split_row_raw(row)]
-
-
-def _split_row_raw(row: str) -> list[Cell]:
-    cells: list[Cell] = []
+    """markdown-it's ``escapedSplit``: for checking that a rewritten cell is still one cell."""
+    cells: list[str] = []
     current: list[str] = []
     escaped = False
     for ch in row:
         if ch == "|" and not escaped:
-            cells.append(("".join(current), []))
+            cells.append("".join(current))
             current = []
         else:
             if ch == "|":
                 current.pop()
             current.append(ch)
         escaped = ch == "\\"
-    cells.append(("".join(current), []))
+    cells.append("".join(current))
     return cells
 
 

@@ -69,8 +69,13 @@ def sentence_ranges(units: list[Unit]) -> list[tuple[int, int]]:
 
 
 def trim(units: list[Unit], start: int, end: int) -> tuple[int, int]:
-    while start < end and units[start].is_space:
+    """A range without whitespace, or HTML-looking tags (``<div>`` lines), at its ends."""
+    while start < end and _trimmed(units[start]):
         start += 1
-    while end > start and units[end - 1].is_space:
+    while end > start and _trimmed(units[end - 1]):
         end -= 1
     return start, end
+
+
+def _trimmed(unit: Unit) -> bool:
+    return unit.is_space or (unit.atom is not None and unit.atom.kind == "html")

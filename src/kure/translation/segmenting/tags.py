@@ -56,13 +56,22 @@ def strip_placeholders(text: str, placeholders: Mapping[str, Any] | None = None)
     """
     if not TAG.search(text):
         return text
+    items = tags(text)
     parts = []
-    for tag in tags(text):
+    for i, tag in enumerate(items):
         if tag.kind == "text":
             parts.append(tag.value)
-        elif tag.kind == "self" and placeholders and tag.value in placeholders:
+        elif tag.kind == "self" and placeholders and tag.value in placeholders and _plain(placeholders[tag.value]):
             parts.append(_plain(placeholders[tag.value]))
+        elif tag.kind == "self" and _between_words(items, i):
+            parts.append(" ")  # a hard break took the space: "Madde<x1/>devam"
     return " ".join("".join(parts).split())
+
+
+def _between_words(items: list[Tag], i: int) -> bool:
+    before = items[i - 1].value if i and items[i - 1].kind == "text" else ""
+    after = items[i + 1].value if i + 1 < len(items) and items[i + 1].kind == "text" else ""
+    return bool(re.search(r"\w\Z", before) and re.match(r"\w", after))
 
 
 def _plain(placeholder: Any) -> str:

@@ -105,8 +105,8 @@ class _Event:
 
 
 class _Builder:
-    def __init__(self, tokens: list[Token], content: str, cmap: Sequence[int], env: dict, kind: str) -> None:
-        self.tokens, self.content, self.cmap, self.env, self.kind = tokens, content, cmap, env, kind
+    def __init__(self, tokens: list[Token], content: str, cmap: Sequence[int], env: dict) -> None:
+        self.tokens, self.content, self.cmap, self.env = tokens, content, cmap, env
         self.tracker: Tracker = env["_kure"]
         self.events: list[_Event] = []
         self.stack: list[Pair] = []
@@ -133,9 +133,10 @@ class _Builder:
                 self.events.extend(_Event("char", start + k, start + k + 1, ch) for k, ch in enumerate(token.content))
             else:
                 self.events.append(_Event("char", start, end, token.content))
-        elif kind in ("softbreak", "hardbreak") and name in ("newline", "escape"):
-            unit = ("char", " ", None) if kind == "softbreak" else ("atom", "", Atom("hardbreak", 0, 0))
-            self.events.append(_Event(unit[0], start, end, unit[1], atom=unit[2], is_break=True))
+        elif kind == "softbreak" and name == "newline":  # a space in the segment's text
+            self.events.append(_Event("char", start, end, " ", is_break=True))
+        elif kind == "hardbreak" and name in ("newline", "escape"):
+            self.events.append(_Event("atom", start, end, atom=Atom("hardbreak", 0, 0), is_break=True))
         elif kind in ("em_open", "strong_open", "em_close", "strong_close") and name == "emphasis":
             self._emphasis(token, start + index)
         elif kind == "link_open" and name == "link":
@@ -175,7 +176,7 @@ class _Builder:
         return j
 
     def _nested(self, kind: str, tokens: list[Token], start: int, end: int) -> Container:
-        units = _Builder(tokens, self.content[start:end], self.cmap[start:end + 1], self.env, kind).build()
+        units = _Builder(tokens, self.content[start:end], self.cmap[start:end + 1], self.env).build()
         return Container(kind, units, split=False)
 
     def _emphasis(self, token: Token, pos: int) -> None:
@@ -246,9 +247,9 @@ class _Builder:
         return units
 
 
-def inline_units(tokens: list[Token], content: str, cmap: Sequence[int], env: dict, kind: str = "") -> list[Unit]:
+def inline_units(tokens: list[Token], content: str, cmap: Sequence[int], env: dict) -> list[Unit]:
     """The units of an inline token's ``children`` parsed from ``content``, mapped to the source by ``cmap``."""
-    return _Builder(tokens, content, cmap, env, kind).build()
+    return _Builder(tokens, content, cmap, env).build()
 
 
 def _protect(units: list[Unit]) -> list[Unit]:
