@@ -24,6 +24,8 @@ def test_fold_and_slugify_make_readable_ascii():
     ("II. Dünya Savaşı 1945'te bitti. Barış geldi.", ["II. Dünya Savaşı 1945'te bitti.", "Barış geldi."]),
     ("Savaş 1945. Yılında bitti mi? Evet!", ["Savaş 1945.", "Yılında bitti mi?", "Evet!"]),
     ("“Geliyorum.” dedi. Sonra gitti.", ["“Geliyorum.” dedi.", "Sonra gitti."]),
+    ("Bu yıl kurulan il. Sonra büyüdü.", ["Bu yıl kurulan il.", "Sonra büyüdü."]),
+    ("XIX. yüzyılda kuruldu. Sonra büyüdü.", ["XIX. yüzyılda kuruldu.", "Sonra büyüdü."]),
 ])
 def test_sentence_splitting_knows_turkish_ordinals_and_abbreviations(text, expected):
     assert split_sentences(text) == expected

@@ -121,3 +121,10 @@ def test_a_unit_the_segmenter_splits_differently_is_found_as_a_run_and_reassembl
     assert matches[1].target_text == memory.JOINED + "<x1/>"  # the footnote reference stays
     body = memory.remove_joined_marks(document.reassemble({i: m.target_text for i, m in matches.items()}))
     assert body.startswith("The meeting ended and the ministers went home.[^1]\n")
+
+
+def test_a_joined_sentence_inside_a_blockquote_keeps_the_quote_one_paragraph():
+    from kure.articles.markup import render
+
+    body = "> Birinci.\n> " + memory.JOINED + "\n> Üçüncü.\n"
+    assert render(memory.remove_joined_marks(body)).html.count("<p>") == 1

@@ -46,36 +46,46 @@ ABBREVIATIONS = {
     "sr", "vol", "fig", "etc", "e.g", "i.e", "ör", "m.ö", "m.s", "mö", "a.ş", "ltd", "şti", "tic", "cad",
     "sok", "mah", "apt", "kr", "km", "cm", "mm", "kg", "yd", "hz", "ord", "öğr", "gör", "arş", "uzm",
 }
+# Roman numerals as ordinals ("II. Dünya Savaşı", "XIX. yüzyıl"); only well-formed ones, so "il." ends a sentence.
+_ROMAN = re.compile(r"(?=[ivxlc])(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})")
 _SENTENCE_END = re.compile(r"([.!?…]+)([\"'”’»)]*)(\s+)")
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split running text into sentences.
+def sentence_breaks(text: str) -> list[tuple[int, int]]:
+    """The whitespace runs ``(start, end)`` of ``text`` at which a sentence ends.
 
-    A full stop after a number ("3. madde", "19. yüzyıl") or a known abbreviation ("Prof.", "vb.") does not
-    end a sentence, and neither does one followed by a lower-case letter.
+    A full stop after a number ("3. madde", "19. yüzyıl"), a Roman numeral ("II. Dünya Savaşı"), a single letter
+    or a known abbreviation ("Prof.", "vb.") does not end a sentence, and neither does one followed by a
+    lower-case letter.
     """
-    text = " ".join(text.split())
-    sentences: list[str] = []
+    breaks: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        end = match.end(2)
-        before = text[start:match.start(1)]
-        after = text[match.end():]
-        last_word = before.rsplit(None, 1)[-1] if before.split() else ""
         if match.group(1) == ".":
+            before = text[start:match.start(1)]
+            last_word = before.rsplit(None, 1)[-1] if before.split() else ""
             token = last_word.strip("(\"'“‘«").lower()
-            if after[:1].islower() or (after[:1].isdigit() and token.isdigit()):
+            after = text[match.end():match.end() + 1]
+            if after.islower() or (after.isdigit() and token.isdigit()):
                 continue
             # "19. Yüzyıl", "II. Dünya Savaşı", "Prof. Dr." continue; a year ("… 2024. Sonra") ends a sentence.
-            if re.fullmatch(r"\d{1,3}|[ivxlc]+", token) or token in ABBREVIATIONS or re.fullmatch(r"\w", token):
+            if re.fullmatch(r"\d{1,3}", token) or _ROMAN.fullmatch(token) or token in ABBREVIATIONS \
+                    or re.fullmatch(r"\w", token):
                 continue
-        sentence = text[start:end].strip()
-        if sentence:
-            sentences.append(sentence)
+        breaks.append((match.end(2), match.end()))
         start = match.end()
-    rest = text[start:].strip()
-    if rest:
+    return breaks
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split running text into sentences (see ``sentence_breaks``), whitespace folded."""
+    text = " ".join(text.split())
+    sentences, start = [], 0
+    for end, resume in sentence_breaks(text):
+        if sentence := text[start:end].strip():
+            sentences.append(sentence)
+        start = resume
+    if rest := text[start:].strip():
         sentences.append(rest)
     return sentences
 

@@ -145,7 +145,8 @@ def promote(*, source_language: str, target_language: str, source_texts: Iterabl
 #: The translation of a segment whose text the memory translated together with the segment before it: only its
 #: standalone placeholders remain, after this mark; ``remove_joined_marks`` drops the mark and the space before it.
 JOINED = "\u2063"
-_JOINED_GAP = re.compile(r"[ \t]*(?:\n[ \t]*)?" + JOINED)
+# A line break before the mark takes its blockquote markers with it, or a quoted paragraph would split in two.
+_JOINED_GAP = re.compile(r"[ \t]*(?:\n[ \t>]*)?" + JOINED)
 _STANDALONE = re.compile(r"<x\d+/>")
 _PAIRED = re.compile(r"</?g\d+>")
 MAX_JOIN = 4

@@ -1,41 +1,15 @@
 """Sentence boundaries in an inline block.
 
 ``kure.core.text.split_sentences`` folds whitespace and returns strings; we need the boundaries in place, to cut
-the source. ``sentence_breaks`` applies the very same rules (its regex and abbreviation list) to unfolded text
-and returns the whitespace runs it splits at; a test checks that both always agree.
+the source, so we use the same rules through ``kure.core.text.sentence_breaks`` on unfolded text; a test checks
+that both always agree.
 """
 
 from __future__ import annotations
 
-import re
-
-from kure.core.text import ABBREVIATIONS
+from kure.core.text import sentence_breaks
 
 from .units import Unit
-
-# Same as kure.core.text._SENTENCE_END.
-_SENTENCE_END = re.compile(r"([.!?…]+)([\"'”’»)]*)(\s+)")
-_ORDINAL = re.compile(r"\d{1,3}|[ivxlc]+")
-_LETTER = re.compile(r"\w")
-
-
-def sentence_breaks(text: str) -> list[tuple[int, int]]:
-    """The whitespace runs ``(start, end)`` at which ``split_sentences`` would end a sentence."""
-    breaks: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        if match.group(1) == ".":
-            before = text[start:match.start(1)]
-            last_word = before.rsplit(None, 1)[-1] if before.split() else ""
-            token = last_word.strip("(\"'“‘«").lower()
-            after = text[match.end():match.end() + 1]
-            if after.islower() or (after.isdigit() and token.isdigit()):
-                continue
-            if _ORDINAL.fullmatch(token) or token in ABBREVIATIONS or _LETTER.fullmatch(token):
-                continue
-        breaks.append((match.end(2), match.end()))
-        start = match.end()
-    return breaks
 
 
 def sentence_ranges(units: list[Unit]) -> list[tuple[int, int]]:
