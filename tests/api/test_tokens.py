@@ -93,3 +93,10 @@ def test_command_warns_when_the_person_cannot_write(reader_person):
     out, err = run("create", "okur")
     assert out.strip().startswith("kure_")
     assert "can only read" in err
+
+
+def test_token_prefixes_never_look_like_command_line_options(writer):
+    from kure.api.services import create_token
+
+    prefixes = [create_token(user=writer)[0].prefix for _ in range(200)]
+    assert all(prefix[0].isalnum() for prefix in prefixes)

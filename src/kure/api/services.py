@@ -38,8 +38,9 @@ def create_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     while True:
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         prefix = _random_part(secret)[:PREFIX_LENGTH]
-        # The prefix names the token in `kure token revoke`, so keep it unambiguous among live tokens.
-        if not ApiToken.objects.filter(prefix=prefix, revoked=False).exists():
+        # The prefix names the token in `kure token revoke`, so keep it unambiguous among live tokens, and let
+        # it start with a letter or digit: "-x…" would be read as an option on the command line.
+        if prefix[0].isalnum() and not ApiToken.objects.filter(prefix=prefix, revoked=False).exists():
             break
     token = ApiToken.objects.create(user=user, name=name, key_hash=hash_secret(secret), prefix=prefix)
     return token, secret
