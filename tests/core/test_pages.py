@@ -5,11 +5,11 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 
-def test_sqlite_connections_enforce_foreign_keys():
+def test_sqlite_connections_run_our_init_command():
     if connection.vendor != "sqlite":
         pytest.skip("SQLite only: this run uses " + connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA foreign_keys")
+        cursor.execute("PRAGMA synchronous")  # NORMAL (1) comes from settings; SQLite's own default is FULL (2)
         assert cursor.fetchone()[0] == 1
 
 

@@ -13,13 +13,9 @@ from .http import json_response, paginate
 from .openapi import DOCUMENT
 
 
-def _can_see_unpublished(request: HttpRequest) -> bool:
-    return request.user.is_authenticated and request.user.has_perm("articles.add_revision")
-
-
 def _visible_article(request: HttpRequest, slug: str) -> Article:
     """The article behind ``slug``: any article for authors, only published ones for everyone else."""
-    if _can_see_unpublished(request):
+    if selectors.can_see_unpublished(request.user):
         return selectors.article_by_slug(slug=slug)
     return selectors.published_article(slug=slug)
 
@@ -54,7 +50,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def revision_list(request: HttpRequest, slug: str) -> HttpResponse:
     article = _visible_article(request, slug)
     revisions = selectors.history(article=article)
-    if not _can_see_unpublished(request):
+    if not selectors.can_see_unpublished(request.user):
         revisions = revisions.filter(state=ReviewState.APPROVED)
     return json_response(paginate(request, revisions, lambda r: presenters.revision_item(request, r)))
 
@@ -62,7 +58,7 @@ def revision_list(request: HttpRequest, slug: str) -> HttpResponse:
 def revision_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     article = _visible_article(request, slug)
     revision = selectors.revision_by_number(article=article, number=number)
-    if revision.state != ReviewState.APPROVED and not _can_see_unpublished(request):
+    if revision.state != ReviewState.APPROVED and not selectors.can_see_unpublished(request.user):
         # Not 403: whether an unpublished draft exists is not the caller's business.
         raise NotFound(f"“{article.title or article.slug}” has no published revision {number}.")
     return json_response(presenters.revision_detail(request, revision))

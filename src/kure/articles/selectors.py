@@ -13,6 +13,11 @@ from . import markup
 from .models import Article, Category, ReviewState, Revision, Tag
 
 
+def can_see_unpublished(user) -> bool:
+    """Authors and editors see drafts and submitted revisions; readers only what was approved."""
+    return user.is_authenticated and user.has_perm("articles.add_revision")
+
+
 def published_articles() -> QuerySet[Article]:
     return (Article.objects.filter(published_revision__isnull=False)
             .select_related("category", "created_by", "published_revision"))

@@ -14,10 +14,6 @@ from .diff import word_diff
 from .models import Article, ReviewState, Revision
 
 
-def _can_see_unpublished(request: HttpRequest) -> bool:
-    return request.user.is_authenticated and request.user.has_perm("articles.add_revision")
-
-
 def _json_ld(request: HttpRequest, article: Article, revision: Revision, summary: str) -> str:
     data = {
         "@context": "https://schema.org",
@@ -44,7 +40,7 @@ def detail(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
     languages.require(lang)
     article = selectors.article_by_slug(slug=slug)
     if not article.is_published:
-        if _can_see_unpublished(request) and article.head_revision:
+        if selectors.can_see_unpublished(request.user) and article.head_revision:
             return redirect(article.head_revision.get_absolute_url())
         raise NotFound(f"The article “{slug}” has not been published yet.")
     if lang != article.original_language:
@@ -63,10 +59,10 @@ def detail(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
         "summary": summary,
         "summary_by_editor": bool(article.summary_override),
         "article_languages": translation_selectors.article_languages(article=article),
-        "pending": selectors.pending_revision(article=article) if _can_see_unpublished(request) else None,
+        "pending": selectors.pending_revision(article=article) if selectors.can_see_unpublished(request.user) else None,
         "json_ld": _json_ld(request, article, revision, summary),
         "canonical": request.build_absolute_uri(article.get_absolute_url()),
-        "can_edit": _can_see_unpublished(request),
+        "can_edit": selectors.can_see_unpublished(request.user),
         "is_editor": request.user.is_authenticated and request.user.has_perm("articles.review_revision"),
     }
     return render(request, "articles/detail.html", context)
@@ -76,7 +72,7 @@ def history(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
     languages.require(lang)
     article = selectors.article_by_slug(slug=slug)
     revisions = selectors.history(article=article).prefetch_related("events__actor")
-    if not _can_see_unpublished(request):
+    if not selectors.can_see_unpublished(request.user):
         if not article.is_published:
             raise NotFound(f"The article “{slug}” has not been published yet.")
         revisions = revisions.filter(state=ReviewState.APPROVED)
@@ -88,7 +84,7 @@ def history(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
 
 def _visible_revision(request: HttpRequest, article: Article, number: int) -> Revision:
     revision = selectors.revision_by_number(article=article, number=number)
-    if revision.state != ReviewState.APPROVED and not _can_see_unpublished(request):
+    if revision.state != ReviewState.APPROVED and not selectors.can_see_unpublished(request.user):
         raise NotFound(f"Revision {number} of “{article.title or article.slug}” is not public.")
     return revision
 
@@ -105,10 +101,11 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 def diff(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
     languages.require(lang)
     article = selectors.article_by_slug(slug=slug)
-    to_number = _int_param(request, "to") or (article.head_revision.number if _can_see_unpublished(request)
-                                              and article.head_revision else
-                                              article.published_revision.number if article.published_revision
-                                              else 0)
+    if selectors.can_see_unpublished(request.user) and article.head_revision:
+        newest = article.head_revision.number
+    else:
+        newest = article.published_revision.number if article.published_revision else 0
+    to_number = _int_param(request, "to") or newest
     from_number = _int_param(request, "from") or max(to_number - 1, 1)
     new = _visible_revision(request, article, to_number)
     old = _visible_revision(request, article, from_number)
