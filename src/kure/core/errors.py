@@ -44,3 +44,10 @@ class ReviewRequired(PermissionDenied):
 class InvalidTransition(KureError):
     status = 409
     code = "invalid_transition"
+
+
+class RateLimited(KureError):
+    """Too many requests from one client in a short time; the message says when to try again."""
+
+    status = 429
+    code = "rate_limited"

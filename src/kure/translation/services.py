@@ -18,7 +18,7 @@ from ..articles import markup
 from ..articles.models import Article, ReviewState
 from ..core import languages
 from ..core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied, ReviewRequired
-from . import glossary, memory
+from . import glossary, memory, signals
 from .engines.base import EngineError, EngineNotConfigured, EngineUnavailable, TranslationEngine, load_engine
 from .models import (
     JobState,
@@ -272,6 +272,7 @@ def rebuild(*, translation: Translation) -> Translation:
     translation.status = _status(translation)
     translation.updated_at = timezone.now()
     translation.save()
+    signals.translation_changed.send(sender=Translation, translation=translation)
     return translation
 
 
