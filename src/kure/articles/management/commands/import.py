@@ -9,7 +9,8 @@ from ...markdown_io import import_directory
 
 
 class Command(BaseCommand):
-    help = "Import articles from files. Formats: markdown (a folder of .md files with YAML front matter)."
+    help = ("Import articles from files. Formats: markdown (a folder of .md files with YAML front matter), "
+            "squad (a question-answering set in SQuAD v1.1 JSON).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         # One subcommand per format, so more can be added beside "markdown" without changing this one.
@@ -36,8 +37,44 @@ class Command(BaseCommand):
                                    "approves")
         markdown.set_defaults(run=self.markdown)
 
+        squad = formats.add_parser(
+            "squad", help="a SQuAD v1.1 JSON file: one article per title, one section per paragraph",
+            description="One article per “title” (kept as written), with one section per paragraph headed "
+                        "“Paragraf N” (anchor paragraf-N, N from 1 in file order). Importing the same file "
+                        "again changes nothing; a changed file gives the changed articles a new revision.",
+        )
+        squad.add_argument("file", metavar="FILE", help="the .json file")
+        squad.add_argument("--language", default="", help="the language of the paragraphs (default: the site's "
+                                                          "first language)")
+        squad.add_argument("--publish", action="store_true", help="publish the articles (an editor approves)")
+        squad.add_argument("--author", metavar="USERNAME", default="",
+                           help="who the articles are written under; without it, the “importer” account, "
+                                "which cannot sign in")
+        squad.add_argument("--editor", metavar="USERNAME", default="",
+                           help="the editor who approves with --publish; without it, a superuser")
+        squad.set_defaults(run=self.squad)
+
     def handle(self, *args: Any, **options: Any) -> None:
         options["run"](options)
+
+    def squad(self, options: dict[str, Any]) -> None:
+        from ....core import languages
+        from ...squad_io import import_file
+
+        language = options["language"] or languages.default()
+        if not languages.is_valid(language):
+            raise CommandError(f"Unknown language “{language}”. Use one of: {', '.join(languages.codes())}.")
+
+        def progress(done: int, total: int) -> None:
+            self.stderr.write(f"\r  {done}/{total} articles", ending="")
+
+        try:
+            report = import_file(options["file"], language=language, publish=options["publish"],
+                                 author=options["author"], editor=options["editor"], progress=progress)
+        except KureError as exc:
+            raise CommandError(exc.message) from exc
+        self.stderr.write("")
+        self.stdout.write(report.summary())
 
     def markdown(self, options: dict[str, Any]) -> None:
         try:

@@ -1,4 +1,4 @@
-"""``kure eval …``: measure translation quality and fidelity (and, later, Ask) on real data."""
+"""``kure eval …``: measure translation quality and fidelity, and Ask's answers, on real data."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -6,7 +6,8 @@ from kure.core import languages
 
 
 class Command(BaseCommand):
-    help = "Evaluate: `translation` (an engine against references), `fidelity` (segmentation and reassembly)."
+    help = ("Evaluate: `translation` (an engine against references), `fidelity` (segmentation and reassembly), "
+            "`ask` (answers to a SQuAD file's questions).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True, parser_class=type(parser))
@@ -22,8 +23,18 @@ class Command(BaseCommand):
                 p.add_argument("--engine", default=None,
                                help="a key of KURE_TRANSLATION_ENGINES (default: the one for the language pair)")
                 p.add_argument("--batch-size", type=int, default=32)
+        p = sub.add_parser("ask", help="ask every question of a SQuAD v1.1 file imported with `kure import squad`")
+        p.add_argument("file", metavar="FILE")
+        p.add_argument("--lang", default=languages.default(), help="the language the questions are asked in")
+        p.add_argument("--questions", default="", metavar="TSV",
+                       help="“index<TAB>question” lines replacing the file's questions (e.g. English renderings)")
+        p.add_argument("--limit", type=int, default=None, help="ask only the first N questions")
+        p.add_argument("--misses", type=int, default=0, help="print up to N questions whose gold section was "
+                                                             "not cited first")
 
     def handle(self, *args, what: str, **options) -> None:
+        if what == "ask":
+            return self._ask(options)
         from kure.translation import evaluation
 
         source = options["source_language"]
@@ -81,3 +92,29 @@ class Command(BaseCommand):
         self.stdout.write(f"{engine.name} {engine.model} {source}→{target}: {scores.segments} segments")
         self.stdout.write(f"chrF {scores.chrf:.2f}  BLEU {scores.bleu:.2f}  {scores.segments_per_second:.1f} "
                           "segments/s")
+
+    def _ask(self, options) -> None:
+        from kure.ask import evaluation
+        from kure.core.errors import KureError
+
+        try:
+            replaced = evaluation.read_questions(options["questions"]) if options["questions"] else None
+            items = evaluation.cases(options["file"], replaced)
+        except KureError as exc:
+            raise CommandError(exc.message) from exc
+        if options["limit"]:
+            items = items[:options["limit"]]
+        if not items:
+            raise CommandError("There are no questions to ask.")
+
+        def progress(done: int, total: int) -> None:
+            if done % 25 == 0 or done == total:
+                self.stderr.write(f"\r{done}/{total} questions", ending="")
+
+        result = evaluation.evaluate(items, language=options["lang"], progress=progress)
+        self.stderr.write("")
+        for line in evaluation.report(result, label=f"ask ({options['lang']})"):
+            self.stdout.write(line)
+        for case, cited, text in result.misses[:options["misses"]]:
+            self.stdout.write(f"- [{case.index}] {case.question}  gold {case.slug}#{case.anchor}  "
+                              f"cited {', '.join(cited[:3]) or 'nothing'}  answer: {text[:120]}")
