@@ -25,7 +25,7 @@ def _object(properties: dict[str, Any], *, required: list[str] | None = None, ex
 
 def _errors(*statuses: int) -> dict[str, Any]:
     names = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-             405: "MethodNotAllowed", 409: "Conflict", 413: "TooLarge"}
+             405: "MethodNotAllowed", 409: "Conflict", 413: "TooLarge", 429: "TooManyRequests"}
     return {str(status): {"$ref": f"#/components/responses/{names[status]}"} for status in statuses}
 
 
@@ -142,6 +142,30 @@ def _page(item: str) -> dict[str, Any]:
 
 SCHEMAS["ArticlePage"] = _page("ArticleItem")
 SCHEMAS["RevisionPage"] = _page("Revision")
+SCHEMAS["SearchResult"] = _object({
+    "slug": STRING, "title": STRING, "language": STRING,
+    "section": {"type": "string", "description": "The section's anchor on the article page (empty for the lead)."},
+    "heading": STRING, "snippet": {"type": "string", "description": "Plain text around the best match."},
+    "score": {"type": "number"}, "url": {"type": "string", "description": "The section on the site."},
+})
+SCHEMAS["SearchResults"] = _object({
+    "query": STRING, "notes": {"type": "array", "items": STRING}, "limit": INTEGER, "offset": INTEGER,
+    "has_more": {"type": "boolean"}, "results": {"type": "array", "items": _ref("SearchResult")},
+})
+SCHEMAS["Citation"] = _object({
+    "number": INTEGER, "slug": STRING, "title": STRING,
+    "section": {"type": "string", "description": "The cited section's anchor (`/<lang>/articles/<slug>/#<section>`)."},
+    "heading": STRING, "language": STRING, "text": {"type": "string", "description": "The sentence quoted."},
+    "url": STRING,
+})
+SCHEMAS["Answer"] = _object({
+    "question": STRING, "language": {"type": "string", "description": "The language the question was taken in."},
+    "found": {"type": "boolean"},
+    "answer": {"type": "string", "description": "The answer with `[n]` citation markers; empty when not found."},
+    "answerer": {"type": "string", "description": "`extractive`, or the answer engine that wrote it."},
+    "notes": {"type": "array", "items": STRING},
+    "citations": {"type": "array", "items": _ref("Citation")},
+})
 
 ERROR = _ref("Error")
 RESPONSES = {
@@ -161,6 +185,8 @@ RESPONSES = {
                                 "(`invalid_transition`).",
                  "content": {"application/json": {"schema": {"oneOf": [_ref("EditConflict"), ERROR]}}}},
     "TooLarge": _json(ERROR, "The request body is too large."),
+    "TooManyRequests": _json(ERROR, "Too many requests from this address (`rate_limited`); `retry_after` "
+                                    "says how many seconds to wait."),
 }
 
 
@@ -184,11 +210,54 @@ def _operation(operation_id: str, summary: str, ok: dict[str, Any], *, status: i
 
 _REVIEW = "/articles/{slug}/revisions/{number}"
 
+
+def _query(name: str, description: str, *, required: bool = False, schema: dict | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "schema": schema or STRING,
+            "description": description}
+
+
+def _search_operation(operation_id: str, summary: str, ok: dict[str, Any], parameters: list[dict],
+                      description: str) -> dict[str, Any]:
+    return {"operationId": operation_id, "summary": summary, "tags": ["search"], "security": OPTIONAL_TOKEN,
+            "description": description, "parameters": parameters,
+            "responses": {"200": ok, **_errors(400, 401, 404, 405, 429)}}
+
+
+SEARCH_PARAMETERS = [
+    _query("q", "The words to search for (up to 500 characters are used).", required=True),
+    _query("lang", "Only sections in this language; also the language the words are analysed in."),
+    _query("category", "A category path (`bilim/tarih`): that category and those below it."),
+    _query("tag", "A tag's slug."),
+    _query("limit", "How many results (1–50).", schema={"type": "integer", "minimum": 1, "maximum": 50,
+                                                         "default": 10}),
+    _query("offset", "How many results to skip (0–500).", schema={"type": "integer", "minimum": 0,
+                                                                   "maximum": 500, "default": 0}),
+]
+ASK_PARAMETERS = [
+    _query("q", "The question (up to 1,000 characters).", required=True),
+    _query("lang", "The reader's language: the answer comes from sections in it where a translation exists; "
+                   "a question clearly written in another site language is answered in that one."),
+    _query("article", "Answer from this article (its slug) only."),
+]
+
 PATHS: dict[str, Any] = {
     "/openapi.json": {"get": {
         "operationId": "getOpenApi", "summary": "This document", "tags": ["meta"], "security": OPTIONAL_TOKEN,
         "responses": {"200": {"description": "The OpenAPI document.",
                               "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/search": {"get": _search_operation(
+        "search", "Full-text search over published sections",
+        _json(_ref("SearchResults"), "Sections, best first."), SEARCH_PARAMETERS,
+        "Words are matched by their stems in the section's language (Turkish İ/ı, suffixes), and also without "
+        "diacritics; ranked by BM25 with the title and heading counted in. Any text is accepted: search syntax "
+        "characters are treated as text.")},
+    "/ask": {"get": _search_operation(
+        "ask", "Ask a question; the answer is taken from the articles, with citations",
+        _json(_ref("Answer"), "The answer, or `found: false` when the encyclopedia does not hold one."),
+        ASK_PARAMETERS,
+        "Sections are found by words and by meaning, also across languages. The answer is the sentences "
+        "that answer best, each cited; `citations` are in the order the answer uses them, `section` is the "
+        "anchor of the section on the article page.")},
     "/articles": {
         "get": _operation("listArticles", "Published articles, newest first",
                           _json(_ref("ArticlePage"), "A page of articles."), params=("limit", "offset")),
@@ -240,7 +309,7 @@ DOCUMENT: dict[str, Any] = {
         "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
     },
     "servers": [{"url": "/api/v1"}],
-    "tags": [{"name": "articles"}, {"name": "meta"}],
+    "tags": [{"name": "articles"}, {"name": "search"}, {"name": "meta"}],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from . import views_read as read
+from . import views_search
 from . import views_write as write
 from .http import endpoint
 
@@ -13,6 +14,8 @@ revision = "articles/<str:slug>/revisions/<int:number>"
 
 urlpatterns = [
     path("openapi.json", endpoint(GET=read.openapi_document), name="openapi"),
+    path("search", endpoint(GET=views_search.search), name="search"),
+    path("ask", endpoint(GET=views_search.ask), name="ask"),
     path("articles", endpoint(GET=read.article_list, POST=write.article_create), name="articles"),
     path("articles/<str:slug>", endpoint(GET=read.article_detail), name="article"),
     path("articles/<str:slug>/revisions", endpoint(GET=read.revision_list, POST=write.revision_create),
