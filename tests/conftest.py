@@ -7,6 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from kure.accounts.models import Role
 from kure.accounts.services import create_person
 
+pytest_plugins = ["tests.search_corpus"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):

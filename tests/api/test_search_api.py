@@ -2,8 +2,6 @@
 
 import pytest
 
-from tests.search.conftest import _fresh_search_state, corpus, publish  # noqa: F401 (shared fixtures)
-
 pytestmark = pytest.mark.django_db
 
 

@@ -1,4 +1,5 @@
-"""A small corpus of published Turkish articles, indexed the way the site indexes them (after commit)."""
+"""Fixtures for search and Ask tests: a small corpus of published Turkish articles, indexed the way the site
+indexes them (after commit). Loaded for the whole suite by ``tests/conftest.py``."""
 
 import pytest
 
@@ -58,6 +59,7 @@ def publish(django_capture_on_commit_callbacks, author, editor):
             revision = services.create_article(author=author, title=title, body=body, submit=True, **kwargs)
             services.approve_revision(revision=revision, editor=editor)
         STATS.forget()
+        revision.article.refresh_from_db()
         return revision.article
 
     return make

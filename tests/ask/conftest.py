@@ -1,1 +1,0 @@
-from tests.search.conftest import _fresh_search_state, corpus, publish  # noqa: F401 (fixtures shared with search)
