@@ -53,6 +53,7 @@ test-postgres: install
 # Benchmarks print what they measured beside a reference measured in the same run; never part of `make test`.
 bench: install
 	$(BIN)/python -m bench.translation
+	$(BIN)/python -m bench.search
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock: $(BIN)/python

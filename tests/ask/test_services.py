@@ -100,8 +100,7 @@ def test_odd_questions_are_answered_or_declined_without_error(corpus, question):
 
 
 def test_questions_are_logged_without_personal_data(corpus):
-    ask(question="Osman Bey nerede doğdu? Bana ali@example.org adresinden ya da 0532 123 45 67 ile yazın",
-        language="tr")
+    ask(question="Osman Bey nerede doğdu? ali@example.org 0532 123 45 67", language="tr")
     ask(question="Kuantum bilgisayarlarında kübitler nasıl soğutulur?", language="tr")
     logged = list(AskedQuestion.objects.order_by("id"))
     assert len(logged) == 2

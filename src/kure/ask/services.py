@@ -31,11 +31,8 @@ CITATIONS = 5
 # Below these the best section is not taken to answer the question (set with ``kure eval ask`` on questions
 # whose article was left out; see docs/search.md).
 # Similarities across languages run lower, so a question over sections in another language has its own bar.
-FOUND_SEMANTIC = 0.82
-FOUND_SEMANTIC_FOREIGN = 0.78
-# Above these the answer is given without the "may not answer exactly" note.
-SURE_SEMANTIC = 0.86
-SURE_SEMANTIC_FOREIGN = 0.82
+FOUND_SEMANTIC = 0.84
+FOUND_SEMANTIC_FOREIGN = 0.80
 # A second sentence of the first section joins the answer when it scores within this much of the best one.
 SECOND_SENTENCE_MARGIN = 0.35
 FOUND_LEXICAL_COVERAGE = 0.6
@@ -67,8 +64,12 @@ class Answer:
     seconds: float = 0.0
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def clean_question(question: str) -> str:
-    question = " ".join((question or "").split())
+    # Control characters carry nothing a reader meant, and PostgreSQL refuses NUL in text.
+    question = " ".join(_CONTROL.sub(" ", question or "").split())
     if not question:
         raise InvalidInput("Type a question to ask the encyclopedia.", field="q")
     if len(question) > MAX_QUESTION:
@@ -144,7 +145,41 @@ def _citation(number: int, row: IndexedSection, slug: str, text: str) -> Citatio
                     position=row.position)
 
 
+def _unknown_words(question: str, language: str) -> tuple[int, int, int, int]:
+    """(names, unknown names, content words, unknown content words) of the question, against every indexed term.
+
+    A question about something no article mentions ("Everest'in yüksekliği nedir?") still has a nearest
+    sentence, and similarity alone cannot tell it apart from a real answer; names or most of the words never
+    appearing anywhere in the encyclopedia can. A name is a capitalised word that does not start a sentence.
+    """
+    from ..search.models import TermStat
+
+    question = scrub(question)  # an e-mail address or a telephone number is not what the question is about
+    content, names = [], set()
+    for match in re.finditer(r"[^\W_]+", question):
+        word = match.group(0)
+        if len(word) < 3 or word.isdigit() or analysis.is_stopword(analysis.words(word, language)[0], language):
+            continue
+        content.append(word)
+        before = question[:match.start()].rstrip()
+        if word[0].isupper() and before and before[-1] not in ".!?:;\"'“(":
+            names.add(word)
+    if not content:
+        return 0, 0, 0, 0
+    terms_of = {w: set(analysis.terms(w, language)) | set(analysis.foreign_query_terms(w, language))
+                for w in content}
+    known = set(TermStat.objects.filter(term__in={t for ts in terms_of.values() for t in ts}, sections__gt=0)
+                .values_list("term", flat=True))
+    unknown = {w for w in content if not terms_of[w] & known}
+    return len(names), len(names & unknown), len(content), sum(1 for w in content if w in unknown)
+
+
 def _is_found(top: Scored, question: str, language: str) -> bool:
+    names, unknown_names, content, unknown = _unknown_words(question, language)
+    if names and unknown_names == names:
+        return False
+    if top.native and content and unknown / content > 0.5:
+        return False
     semantic = top.best_sentence_semantic
     if semantic is not None and semantic >= (FOUND_SEMANTIC if top.native else FOUND_SEMANTIC_FOREIGN):
         return True

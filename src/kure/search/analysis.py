@@ -34,7 +34,7 @@ STOPWORDS = {
     "tr": set("""ve veya ile de da ki mi mı mu mü bu şu o bir ne neler nedir kim kimdir kimin kime kimi nerede
         nereye nereden neresi neresidir hangi hangisi hangileri kaç kaçta kaçıncı nasıl niçin neden niye ne zaman
         zaman için gibi olan olarak olup olmuştur oldu olmuş olmak ise daha en çok her şey ya da ama fakat çünkü
-        nedeniyle tarafından sonra önce""".split()),
+        nedeniyle tarafından sonra önce nere hangis kimdi neydi nasıldı""".split()),
     "en": set("""a an the of in on at to for from by with about as into like through after over between out
         against during without before under around among is are was were be been being am do does did doing
         have has had having what which who whom whose when where why how many much and or but if then than that
@@ -47,6 +47,17 @@ STOPWORDS = {
 def _stemmer(language: str):
     algorithm = _STEMMERS.get(language)
     return Stemmer.Stemmer(algorithm) if algorithm else None
+
+
+def is_stopword(word: str, language: str) -> bool:
+    """A question word, also with a suffix ("nasıldır", "kimdi", "neydi"): ``word`` is lower-cased already."""
+    stop = STOPWORDS.get(language)
+    if not stop:
+        return False
+    if word in stop:
+        return True
+    stemmer = _stemmer(language)
+    return bool(stemmer) and stemmer.stemWord(word) in stop
 
 
 def words(text: str, language: str) -> list[str]:
@@ -78,8 +89,7 @@ def terms(text: str, language: str) -> list[str]:
 def query_terms(text: str, language: str) -> list[str]:
     """Distinct terms of a query, question words left out (unless nothing else is left)."""
     tokens = words(text, language)
-    stop = STOPWORDS.get(language, set())
-    kept = [w for w in tokens if w not in stop] or tokens
+    kept = [w for w in tokens if not is_stopword(w, language)] or tokens
     stemmer = _stemmer(language)
     stems = stemmer.stemWords(kept) if stemmer else kept
     seen: dict[str, None] = {}
@@ -96,7 +106,7 @@ def foreign_query_terms(text: str, language: str) -> list[str]:
     without diacritics, and its Turkish-style prefix term, which also matches the name with a suffix attached
     ("Osman" finds "Osman'ın").
     """
-    tokens = [w for w in words(text, language) if w not in STOPWORDS.get(language, set())]
+    tokens = [w for w in words(text, language) if not is_stopword(w, language)]
     seen: dict[str, None] = {}
     for word in tokens:
         folded = fold(word)

@@ -165,8 +165,10 @@ def vectors_version() -> int:
 
 
 def passage_text(row: IndexedSection, sentence: str) -> str:
-    """What is embedded for a sentence: the article title gives it its subject."""
-    return f"{row.title}. {sentence}"
+    """What is embedded for a sentence: the article title gives it its subject (see ``KURE_EMBED_TITLES``)."""
+    from django.conf import settings
+
+    return f"{row.title}. {sentence}" if getattr(settings, "KURE_EMBED_TITLES", True) else sentence
 
 
 def _digest(model: str, text: str) -> str:
@@ -245,8 +247,6 @@ def embed_article(*, article_id: int) -> int:
 
 def reindex(*, vectors: bool = True, progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
     """Rebuild the index from scratch: lexical rows for every published article, then the missing vectors."""
-    from .embeddings.base import load_embedder
-
     ids = list(Article.objects.filter(published_revision__isnull=False).order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
         IndexedSection.objects.all().delete()
@@ -256,17 +256,25 @@ def reindex(*, vectors: bool = True, progress: Callable[[str, int, int], None] |
         index_article(article_id=article_id)
         if progress:
             progress("sections", done, len(ids))
-    embedded = 0
-    engine = load_embedder() if vectors else None
-    if engine is not None:
-        pending = list(sections_without_vectors(engine).order_by("pk").values_list("pk", flat=True))
-        step = 256
-        for start in range(0, len(pending), step):
-            rows = list(IndexedSection.objects.filter(pk__in=pending[start:start + step]))
-            embedded += embed_sections(rows, engine)
-            if progress:
-                progress("vectors", min(start + step, len(pending)), len(pending))
+    embedded = embed_missing(progress=progress) if vectors else 0
     return {"articles": len(ids), "sections": IndexedSection.objects.count(), "embedded": embedded}
+
+
+def embed_missing(*, progress: Callable[[str, int, int], None] | None = None, step: int = 256) -> int:
+    """Embed every indexed section that has no vector from the configured engine; returns how many."""
+    from .embeddings.base import load_embedder
+
+    engine = load_embedder()
+    if engine is None:
+        return 0
+    embedded = 0
+    pending = list(sections_without_vectors(engine).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pending), step):
+        rows = list(IndexedSection.objects.filter(pk__in=pending[start:start + step]))
+        embedded += embed_sections(rows, engine)
+        if progress:
+            progress("vectors", min(start + step, len(pending)), len(pending))
+    return embedded
 
 
 def retry_delay(attempt: int) -> timedelta:

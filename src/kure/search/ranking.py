@@ -16,7 +16,6 @@ import logging
 import math
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,7 +98,7 @@ def idf(terms: list[str]) -> dict[str, float]:
     return {t: math.log(1 + (sections - n + 0.5) / (n + 0.5)) for t in terms if (n := found.get(t, 0)) > 0}
 
 
-def _bm25(counts: Counter, length: int, weights: dict[str, float], avg_length: float) -> float:
+def _bm25(counts: dict[str, float], length: int, weights: dict[str, float], avg_length: float) -> float:
     score = 0.0
     norm = K1 * (1 - B + B * length / avg_length)
     for term, w in weights.items():
@@ -109,20 +108,37 @@ def _bm25(counts: Counter, length: int, weights: dict[str, float], avg_length: f
     return score
 
 
+def _counts(padded: str, terms) -> dict[str, int]:
+    """How often each of ``terms`` occurs as a whole term in ``padded`` (space-separated, spaces at both ends).
+
+    Counting only the query's terms with ``str.count`` keeps this in C: a section has hundreds of terms and a
+    query a handful.
+    """
+    return {term: n for term in terms if (n := padded.count(f" {term} "))}
+
+
 def score_lexical(item: Scored, weights: dict[str, float], avg_length: float) -> None:
     row = item.row
-    counts: Counter = Counter(row.body_terms.split())
-    for term in row.title_terms.split():
-        counts[term] += TITLE_WEIGHT
-    for term in row.heading_terms.split():
-        counts[term] += HEADING_WEIGHT
+    title = _counts(f" {row.title_terms} ", weights)
+    heading = _counts(f" {row.heading_terms} ", weights)
+    body = _counts(" " + row.body_terms.replace("\n", " ") + " ", weights)
+    counts = {t: body.get(t, 0) + TITLE_WEIGHT * title.get(t, 0) + HEADING_WEIGHT * heading.get(t, 0)
+              for t in weights}
     item.lexical = _bm25(counts, row.length, weights, avg_length)
-    title = Counter(row.title_terms.split())
     item.sentence_lexical = []
-    for line in row.body_terms.split("\n"):
-        sentence = Counter(line.split()) + title
+    title_length = row.title_terms.count(" ") + 1 if row.title_terms else 0
+    wanted = [t for t in weights if t in body]
+    lines = row.body_terms.split("\n")
+    if not wanted:  # only the title matched: every sentence scores the same
+        item.sentence_lexical = [_bm25(dict(title), title_length, weights, 20.0)] * len(lines)
+        return
+    for line in lines:
+        sentence = _counts(f" {line} ", wanted)
+        for term, n in title.items():
+            sentence[term] = sentence.get(term, 0) + n
         # Sentences are scored as short documents of their own: length normalised against a typical sentence.
-        item.sentence_lexical.append(_bm25(sentence, sum(sentence.values()), weights, 20.0))
+        length = (line.count(" ") + 1 if line else 0) + title_length
+        item.sentence_lexical.append(_bm25(sentence, length, weights, 20.0))
 
 
 ROW_FIELDS = ("id", "article_id", "language", "source", "position", "anchor", "heading", "title", "text",

@@ -43,7 +43,7 @@ class SearchPage:
 def clean_query(query: str) -> tuple[str, list[str]]:
     """The query as searched, and notes on what was left out; ``InvalidInput`` when nothing is left to search."""
     notes = []
-    query = " ".join((query or "").split())
+    query = " ".join(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", query or "").split())
     if len(query) > MAX_QUERY:
         query = query[:MAX_QUERY].rsplit(" ", 1)[0] or query[:MAX_QUERY]
         notes.append(f"The search was long; only its first {MAX_QUERY} characters were used.")
@@ -101,7 +101,9 @@ def search(*, query: str, language: str, filter_language: str = "", category: st
                     candidates=max(100, offset + limit + 1))
     page = SearchPage(query=query, notes=notes, has_more=len(items) > offset + limit)
     items = items[offset:offset + limit]
-    slugs = dict(Article.objects.filter(pk__in={i.row.article_id for i in items}).values_list("pk", "slug"))
+    found = Article.objects.filter(pk__in={i.row.article_id for i in items}).select_related("category")
+    slugs = {a.pk: a.slug for a in found}
+    categories = {a.pk: a.category.name if a.category else "" for a in found}
     for item in items:
         row = item.row
         url = reverse("articles:detail", kwargs={"lang": row.language, "slug": slugs[row.article_id]})
@@ -109,7 +111,7 @@ def search(*, query: str, language: str, filter_language: str = "", category: st
         page.results.append(Result(
             slug=slugs[row.article_id], title=row.title, language=row.language, section=row.anchor,
             heading=row.heading, snippet=snippet, snippet_html=snippet_html, score=round(item.score, 4),
-            url=f"{url}#{row.anchor}" if row.anchor else url))
+            url=f"{url}#{row.anchor}" if row.anchor else url, category=categories[row.article_id]))
     return page
 
 
