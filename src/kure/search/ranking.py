@@ -98,6 +98,18 @@ def idf(terms: list[str]) -> dict[str, float]:
     return {t: math.log(1 + (sections - n + 0.5) / (n + 0.5)) for t in terms if (n := found.get(t, 0)) > 0}
 
 
+MAX_CANDIDATE_TERMS = 12
+
+
+def candidate_terms(weights: dict[str, float]) -> list[str]:
+    """The terms worth asking the backend for: the rarest (highest idf) first, at most ``MAX_CANDIDATE_TERMS``.
+
+    A term in a large share of sections adds little to any score but makes the backend rank every section
+    holding it; long questions are full of such terms. Terms no section holds are left out too.
+    """
+    return sorted(weights, key=lambda t: -weights[t])[:MAX_CANDIDATE_TERMS]
+
+
 def _bm25(counts: dict[str, float], length: int, weights: dict[str, float], avg_length: float) -> float:
     score = 0.0
     norm = K1 * (1 - B + B * length / avg_length)
@@ -166,11 +178,11 @@ def _rows(ids, filters: Filters) -> dict[int, IndexedSection]:
 def lexical(query: str, *, language: str, filters: Filters, limit: int, candidates: int = 100) -> list[Scored]:
     """Sections matching the words of ``query``, best first, scored by BM25 with the best sentence added."""
     terms = analysis.query_terms(query, language)[:64]
-    found = load_backend().candidates(terms, filters=filters, limit=candidates)
+    weights = idf(terms)
+    found = load_backend().candidates(candidate_terms(weights), filters=filters, limit=candidates)
     if not found:
         return []
     _, avg_length = STATS.get()
-    weights = idf(terms)
     rows = _rows([pk for pk, _ in found], filters)
     items = []
     for pk, _ in found:
@@ -208,8 +220,9 @@ def hybrid(question: str, *, language: str, filters: Filters, limit: int = 5, ca
 
     native_terms = analysis.query_terms(question, language)[:64]
     foreign_terms = [t for t in analysis.foreign_query_terms(question, language)[:64] if t not in native_terms]
-    found: dict[int, float] = dict(load_backend().candidates(native_terms + foreign_terms, filters=filters,
-                                                             limit=candidates))
+    native_idf, foreign_idf = idf(native_terms), idf(foreign_terms + [t for t in native_terms if t.isdigit()])
+    asked = candidate_terms({**foreign_idf, **native_idf})
+    found: dict[int, float] = dict(load_backend().candidates(asked, filters=filters, limit=candidates))
     try:
         engine = load_embedder()
     except EmbeddingError as exc:  # misconfigured: the log says so, readers still get answers by words
@@ -234,7 +247,6 @@ def hybrid(question: str, *, language: str, filters: Filters, limit: int = 5, ca
     rows = _rows(found, filters)
     items = [Scored(row=row, native=row.language == language) for row in rows.values()]
     _, avg_length = STATS.get()
-    native_idf, foreign_idf = idf(native_terms), idf(foreign_terms + [t for t in native_terms if t.isdigit()])
     for item in items:
         score_lexical(item, native_idf if item.native else foreign_idf, avg_length)
     if query_vector is not None:
