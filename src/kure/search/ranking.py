@@ -107,7 +107,10 @@ def candidate_terms(weights: dict[str, float]) -> list[str]:
     A term in a large share of sections adds little to any score but makes the backend rank every section
     holding it; long questions are full of such terms. Terms no section holds are left out too.
     """
-    return sorted(weights, key=lambda t: -weights[t])[:MAX_CANDIDATE_TERMS]
+    ranked = sorted(weights, key=lambda t: -weights[t])
+    # Prefix terms ("5dogmu") repeat what the stems already ask for; they only help ranking.
+    stems = [t for t in ranked if not (t[0].isdigit() and not t.isdigit())]
+    return (stems or ranked)[:MAX_CANDIDATE_TERMS]
 
 
 def _bm25(counts: dict[str, float], length: int, weights: dict[str, float], avg_length: float) -> float:
