@@ -38,6 +38,25 @@ ILGAZ = """Ilgaz Dağı, Kastamonu ile Çankırı arasında yer alır.
 Zirvesi 2587 metre yüksekliktedir. Özel koruma altındaki ormanları vardır.
 """
 
+# Two more articles, used by the page tests of search and Ask.
+KAHVE = """Türk kahvesi cezvede pişirilen köpüklü bir kahvedir. Kültürü 2013'te UNESCO listesine girdi.
+
+## Hazırlanışı
+
+İnce çekilmiş kahve soğuk suyla cezveye konur ve kısık ateşte yavaşça pişirilir. Köpüğü fincanlara paylaştırılır.
+
+## Kahve Falı
+
+İçildikten sonra fincan ters çevrilir ve telveden fal bakılır.
+"""
+
+VAN = """Van Gölü Türkiye'nin en büyük gölüdür. Doğu Anadolu'da, deniz seviyesinden 1640 metre yüksektedir.
+
+## Kimyası
+
+Gölün suyu sodalı ve tuzludur. İnci kefali bu özel suya uyum sağlamış tek balık türüdür.
+"""
+
 
 @pytest.fixture(autouse=True)
 def _fresh_search_state():
@@ -48,6 +67,17 @@ def _fresh_search_state():
     INDEX.clear()
     STATS.forget()
     close_embedders()
+
+
+@pytest.fixture
+def roomy_rate_limits(settings):
+    """Limits no page test reaches, and an empty cache, so one test's requests never limit another's."""
+    from django.core.cache import cache
+
+    settings.KURE_RATE_LIMITS = {"search": (1000, 60), "ask": (1000, 60)}
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ the fake model server, the llama.cpp engine's configuration errors, and the load
 
 from __future__ import annotations
 
-import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from kure.ask.answerers.base import (
 from kure.ask.answerers.llama_cpp import LlamaCppAnswerEngine
 from kure.ask.answerers.openai import OpenAIChatAnswerEngine
 from kure.search.testing.fake_servers import FakeModelServer
+from tests.helpers import chain, closed_port_url
 
 API_KEY = "sk-chat-0123456789abcdef"
 QUESTION = "Osman Bey nerede doğdu?"
@@ -54,19 +54,6 @@ PASSAGES = [
 ]
 
 
-def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-def chain(exc: BaseException | None) -> str:
-    parts = []
-    while exc is not None:
-        parts += [str(exc), repr(exc)]
-        exc = exc.__cause__ or exc.__context__
-    return "\n".join(parts)
 
 
 @pytest.fixture(autouse=True)

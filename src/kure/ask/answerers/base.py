@@ -191,6 +191,27 @@ def parse_answer(text: str, passage_count: int) -> ParsedAnswer:
     return ParsedAnswer(found=True, text=answer, cited=cited)
 
 
+def completion_content(reply: Any, *, engine: AnswerEngine, max_tokens: int, missing: str) -> str:
+    """The answer text of an OpenAI-shaped chat completion (llama.cpp replies in the same shape).
+
+    ``missing`` is the message for a reply without a completion. A reply cut off by ``max_tokens`` is refused:
+    it may still cite correctly, but would end mid-sentence in front of a reader.
+    """
+    try:
+        choice = reply["choices"][0]
+        content = choice["message"]["content"]
+    except (KeyError, IndexError, TypeError):
+        raise AnswerEngineError(missing) from None
+    if not isinstance(content, str) or not content.strip():
+        raise AnswerEngineError(f"The model {engine.model!r} gave no answer text.")
+    if choice.get("finish_reason") == "length":
+        raise AnswerEngineError(
+            f"The model {engine.model!r} was cut off after {max_tokens} tokens; set a higher "
+            f"{option_name(engine.name, 'max_tokens')}."
+        )
+    return content
+
+
 # --- options -----------------------------------------------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from .base import (
     Passage,
     build_messages,
     check_options,
+    completion_content,
     option_name,
     positive_int,
     required_text,
@@ -81,19 +82,8 @@ class LlamaCppAnswerEngine(AnswerEngine):
                     f"The model {self.model!r} could not answer: {exc}. Retrieve fewer passages, or set a higher "
                     f"{option_name(self.name, 'n_ctx')}."
                 ) from exc
-        try:
-            choice = reply["choices"][0]
-            content = choice["message"]["content"]
-        except (KeyError, IndexError, TypeError):
-            raise AnswerEngineError(f"The model {self.model!r} returned no chat completion.") from None
-        if not isinstance(content, str) or not content.strip():
-            raise AnswerEngineError(f"The model {self.model!r} gave no answer text.")
-        if choice.get("finish_reason") == "length":
-            raise AnswerEngineError(
-                f"The model {self.model!r} was cut off after {self.max_tokens} tokens; set a higher "
-                f"{option_name(self.name, 'max_tokens')}."
-            )
-        return content
+        return completion_content(reply, engine=self, max_tokens=self.max_tokens,
+                                  missing=f"The model {self.model!r} returned no chat completion.")
 
     def close(self) -> None:
         with self._lock:

@@ -38,6 +38,7 @@ from .base import (
     Passage,
     build_messages,
     check_options,
+    completion_content,
     option_name,
     positive_int,
     required_text,
@@ -101,22 +102,10 @@ class OpenAIChatAnswerEngine(AnswerEngine):
             raise AnswerEngineError(str(exc)) from exc
 
     def _content(self, reply: Any) -> str:
-        source = f"{self._client.service} at {self._client.where}"
-        try:
-            choice = reply["choices"][0]
-            content = choice["message"]["content"]
-        except (KeyError, IndexError, TypeError):
-            shown = _http.excerpt(_http.redact(json.dumps(reply, ensure_ascii=False), self._client.secrets), 200)
-            raise AnswerEngineError(f"{source} answered without a chat completion: {shown!r}") from None
-        if not isinstance(content, str) or not content.strip():
-            raise AnswerEngineError(f"The model {self.model!r} at {self._client.where} gave no answer text.")
-        if choice.get("finish_reason") == "length":
-            # A cut-off answer may still cite correctly, but would end mid-sentence in front of a reader.
-            raise AnswerEngineError(
-                f"The model {self.model!r} was cut off after {self.max_tokens} tokens; set a higher "
-                f"{option_name(self.name, 'max_tokens')}."
-            )
-        return content
+        shown = _http.excerpt(_http.redact(json.dumps(reply, ensure_ascii=False), self._client.secrets), 200)
+        return completion_content(
+            reply, engine=self, max_tokens=self.max_tokens,
+            missing=f"{self._client.service} at {self._client.where} answered without a chat completion: {shown!r}")
 
 
 def _url(options: Mapping[str, Any], *, engine: str) -> str:
