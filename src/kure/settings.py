@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "kure.translation",
     "kure.search",
     "kure.ask",
+    "kure.discussions",
+    "kure.reports",
+    "kure.notifications",
 ]
 
 MIDDLEWARE = [

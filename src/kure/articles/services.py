@@ -294,6 +294,7 @@ def approve_revision(*, revision: Revision, editor: User, comment: str = "") -> 
                                 f"{published.number}; it can no longer be published.")
     _record(revision, ReviewState.APPROVED, editor, comment.strip())
     _publish(article, revision, timezone.now())
+    signals.review_decided.send(sender=Revision, revision=revision, editor=editor, decision="approved")
     return revision
 
 
@@ -309,6 +310,7 @@ def request_changes(*, revision: Revision, editor: User, comment: str) -> Revisi
                                 "changes can only be requested on submitted revisions.")
     _record(revision, ReviewState.CHANGES_REQUESTED, editor, comment)
     revision.save(update_fields=["state"])
+    signals.review_decided.send(sender=Revision, revision=revision, editor=editor, decision="changes_requested")
     return revision
 
 
