@@ -40,6 +40,9 @@ class Result:
     # The first citation is another section that holds the gold answer's sentence word for word (the data set
     # repeats some paragraphs); reported beside the strict figure, never instead of it.
     first_duplicate: int = 0
+    # The gold section was not cited first, yet the answer holds the gold answer text: another section (often
+    # another article on the same subject) says the same.
+    missed_but_contains: int = 0
     errors: int = 0
     seconds: list[float] = field(default_factory=list)
     misses: list[tuple[Case, list[str], str]] = field(default_factory=list)
@@ -134,6 +137,7 @@ def evaluate(items: list[Case], *, language: str, progress: Callable[[int, int],
                 result.first_duplicate += 1
             if not cited or cited[0] != gold:
                 result.misses.append((case, [f"{s}#{p}" for s, p in cited], answer.text))
+                result.missed_but_contains += hit
         if progress:
             progress(done, len(items))
     return result
@@ -155,6 +159,8 @@ def report(result: Result, *, label: str) -> list[str]:
         f" more)",
         f"answer contains the gold answer {result.share(result.contains):.1f}%  found {result.share(result.found):.1f}%"
         f"  errors {result.errors}",
+        f"gold section not first, but the answer still contains the gold answer: "
+        f"{result.share(result.missed_but_contains):.1f}%",
         f"latency p50 {result.percentile(50):.0f} ms  p95 {result.percentile(95):.0f} ms",
     ]
 
