@@ -383,3 +383,23 @@ def review_translation(*, translation: Translation, editor: User, approve: bool,
         memory.store(source_language=source, target_language=target, source_text=segment.source_text,
                      target_text=segment.target_text, origin=Origin.REVIEWED, user=editor)
     return rebuild(translation=translation)
+
+
+@transaction.atomic
+def flag_for_post_editing(*, translation: Translation, section: str, reason: str, clear: bool = False) -> list[int]:
+    """Put ``reason`` on every segment of one section of the original (anchor; "" is the title and the lead), so
+    the post-editor and the editors' desk show it — or take that reason off again with ``clear``.
+
+    Returns the indices of the segments that changed. Only flags and the count change: the text stays as it is.
+    """
+    translation = Translation.objects.select_for_update().get(pk=translation.pk)
+    changed = []
+    for segment in translation.segments.filter(section=section).order_by("index"):
+        flags = [flag for flag in segment.flags if flag != reason] + ([] if clear else [reason])
+        if flags != segment.flags:
+            segment.flags = flags
+            segment.save(update_fields=["flags"])
+            changed.append(segment.index)
+    translation.segments_flagged = sum(1 for flags in translation.segments.values_list("flags", flat=True) if flags)
+    translation.save(update_fields=["segments_flagged"])
+    return changed
