@@ -219,6 +219,7 @@ class Command(BaseCommand):
                 self._load_articles(people)
                 self._run_translation_jobs()
                 self._load_translations(people)
+                self._load_discussions(people)
             except KureError as exc:
                 raise CommandError(exc.message) from exc
         self._print_accounts()
@@ -443,6 +444,16 @@ class Command(BaseCommand):
                                    "differently.")
             targets[key] = entry["target"]
         return targets
+
+    # --- discussions -------------------------------------------------------------------------------------
+
+    def _load_discussions(self, people: dict[str, User]) -> None:
+        from kure.discussions import demo as discussions_demo
+
+        try:
+            discussions_demo.load(people=people, editor=people[EDITOR], say=self.stdout.write)
+        except discussions_demo.DemoError as exc:
+            raise CommandError(str(exc)) from exc
 
     # --- output ------------------------------------------------------------------------------------------
 
