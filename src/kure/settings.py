@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kure.core.context_processors.site",
+                "kure.notifications.context_processors.unread",
             ],
         },
     },
@@ -206,6 +207,11 @@ KURE_ASK_ENGINE = _ANSWERERS.get(os.environ.get("KURE_ASK_ENGINE", "").strip().l
 KURE_RATE_LIMITS = {
     "ask": (int(os.environ.get("KURE_ASK_RATE", "20")), 60),
     "search": (int(os.environ.get("KURE_SEARCH_RATE", "120")), 60),
+    # Error reports from readers without an account, per address.
+    "report": (int(os.environ.get("KURE_REPORT_RATE", "10")), 3600),
+    # Discussions: new threads and replies per address, and per account wherever it posts from.
+    "discussion_post": (int(os.environ.get("KURE_DISCUSSION_POST_RATE", "20")), 600),
+    "discussion_post_account": (int(os.environ.get("KURE_DISCUSSION_ACCOUNT_RATE", "6")), 300),
 }
 
 TASKS = {
@@ -214,6 +220,25 @@ TASKS = {
         "QUEUES": [],
     }
 }
+
+# Email (notifications): the console backend prints mails in development; set KURE_EMAIL_BACKEND=smtp (or a
+# dotted backend path) and KURE_EMAIL_HOST, … to send them. KURE_SITE_URL makes the links in emails absolute.
+_EMAIL_BACKENDS = {"console": "django.core.mail.backends.console.EmailBackend",
+                   "smtp": "django.core.mail.backends.smtp.EmailBackend",
+                   "locmem": "django.core.mail.backends.locmem.EmailBackend",
+                   "dummy": "django.core.mail.backends.dummy.EmailBackend"}
+_email_backend = os.environ.get("KURE_EMAIL_BACKEND", "console").strip()
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend.lower(), _email_backend)
+EMAIL_HOST = os.environ.get("KURE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("KURE_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("KURE_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KURE_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("KURE_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("KURE_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("KURE_EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("KURE_EMAIL_FROM", "kure@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+KURE_SITE_URL = os.environ.get("KURE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 CSRF_FAILURE_VIEW = "kure.core.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True

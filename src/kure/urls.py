@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("kure.accounts.urls")),
     path("api/v1/", include("kure.api.urls")),
     path(lang, core_views.home, name="home"),
+    path(lang + "articles/<slug:slug>/discussions/", include("kure.discussions.urls")),
     path(lang + "articles/", include("kure.translation.urls")),
     path(lang + "articles/", include("kure.articles.urls")),
     path(lang + "categories/", include("kure.articles.urls_categories")),
@@ -27,6 +28,8 @@ urlpatterns = [
     path(lang + "desk/questions/", include("kure.ask.urls_desk")),
     path(lang + "search/", include("kure.search.urls")),
     path(lang + "ask/", include("kure.ask.urls")),
+    path(lang + "reports/", include("kure.reports.urls")),
+    path(lang + "me/", include("kure.notifications.urls")),
 ]
 
 if settings.KURE_SERVE_MEDIA:

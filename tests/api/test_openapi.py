@@ -8,6 +8,7 @@ from django.urls import URLPattern
 
 from kure.api import urls as api_urls
 from kure.api.openapi import DOCUMENT
+from kure.discussions.models import Thread
 
 pytestmark = pytest.mark.django_db
 
@@ -94,11 +95,16 @@ def test_every_listed_operation_answers(published, as_writer, as_reviewer, as_se
         ("post", "/articles/{slug}/revisions/{number}/submit"): None,
         ("post", "/articles/{slug}/revisions/{number}/approve"): {"comment": "Tamam."},
         ("post", "/articles/{slug}/revisions/{number}/request-changes"): {"comment": "Kaynak."},
+        ("get", "/articles/{slug}/discussions"): None,
+        ("post", "/articles/{slug}/discussions"): {"title": "Kaynaklar", "body": "Hangi kaynaklar kullanıldı?"},
+        ("post", "/discussions/{thread_id}/posts"): {"body": "Bakanlık açıklaması."},
     }
     described = {(method, path) for path, item in DOCUMENT["paths"].items() for method in item}
     assert described == set(samples)
     for method, path in sorted(samples):
-        url = path.format(slug=slug, number=2).lstrip("/")
+        # Sorted, the discussion is started (POST /articles/{slug}/discussions) before it is replied to.
+        thread = Thread.objects.order_by("-pk").first() if "{thread_id}" in path else None
+        url = path.format(slug=slug, number=2, thread_id=thread.pk if thread else 0).lstrip("/")
         client = as_second_reviewer if "approve" in path or "request-changes" in path else as_writer
         response = client.get(url) if method == "get" else client.post(url, samples[(method, path)])
         assert response.status_code not in {404, 500}, (method, path, response.content)

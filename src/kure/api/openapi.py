@@ -181,8 +181,8 @@ RESPONSES = {
     "MethodNotAllowed": {**_json(ERROR, "The method is not allowed here (`allowed_methods` lists the "
                                         "allowed ones)."),
                          "headers": {"Allow": {"schema": STRING}}},
-    "Conflict": {"description": "An edit conflict, or a review step that the revision's state does not allow "
-                                "(`invalid_transition`).",
+    "Conflict": {"description": "An edit conflict, a review step that the revision's state does not allow "
+                                "(`invalid_transition`), or a post to a locked discussion (`locked`).",
                  "content": {"application/json": {"schema": {"oneOf": [_ref("EditConflict"), ERROR]}}}},
     "TooLarge": _json(ERROR, "The request body is too large."),
     "TooManyRequests": _json(ERROR, "Too many requests from this address (`rate_limited`); `retry_after` "
@@ -298,6 +298,66 @@ PATHS: dict[str, Any] = {
         body="Comment", write=True, description="`comment` is required here.")},
 }
 
+# --- discussions (kure.discussions) ---
+PARAMETERS["thread_id"] = {"name": "thread_id", "in": "path", "required": True,
+                           "schema": {"type": "integer", "minimum": 1}, "description": "The thread's id."}
+SCHEMAS["DiscussionPost"] = _object({
+    "id": INTEGER, "thread_id": INTEGER,
+    "reply_to": {"type": ["integer", "null"], "description": "The top-level post this one answers, if any."},
+    "author": _ref("Person"), "created_at": DATETIME, "edited_at": {"type": ["string", "null"], "format": "date-time"},
+    "deleted": {"type": "boolean", "description": "Deleted by its author or an editor: `body` and `html` are empty."},
+    "body": {"type": "string", "description": "The Markdown source (a small subset)."},
+    "html": {"type": "string", "description": "The sanitised HTML."},
+})
+SCHEMAS["WrittenPost"] = _object({
+    **SCHEMAS["DiscussionPost"]["properties"], "url": {"type": "string", "format": "uri"}})
+SCHEMAS["DiscussionThread"] = _object({
+    "id": INTEGER, "title": STRING, "author": _ref("Person"), "created_at": DATETIME, "last_post_at": DATETIME,
+    "pinned": {"type": "boolean"}, "locked": {"type": "boolean", "description": "Locked threads take no posts."},
+    "post_count": {"type": "integer", "description": "Posts readers can see, deleted ones included."},
+    "url": {"type": "string", "format": "uri"},
+    "latest_posts": {"type": "array", "items": _ref("DiscussionPost"), "description": "Up to 3, newest first."},
+})
+SCHEMAS["DiscussionThreadPage"] = _page("DiscussionThread")
+SCHEMAS["NewThread"] = _object({
+    "title": {"type": "string", "maxLength": 200},
+    "body": {"type": "string", "maxLength": 10000,
+             "description": "Markdown subset: emphasis, http(s) links, inline code, lists, quotes."}})
+SCHEMAS["NewPost"] = _object({
+    "body": {"type": "string", "maxLength": 10000},
+    "reply_to": {"type": "integer", "description": "Answer this post; a reply to a reply attaches to its "
+                                                  "top-level post."}}, required=["body"])
+_DISCUSSION_RULES = ("The caller must have a real name on their account. Accounts younger than 7 days or with "
+                     "fewer than 3 posts may include at most 1 link. Rate limits apply per address and per "
+                     "account (429).")
+
+
+def _discussion_write(operation_id: str, summary: str, ok: dict[str, Any], params: tuple[str, ...], body: str,
+                      description: str) -> dict[str, Any]:
+    operation = _operation(operation_id, summary, ok, status=201, params=params, body=body, write=True,
+                           description=f"{description} {_DISCUSSION_RULES}")
+    operation["tags"] = ["discussions"]
+    operation["responses"].update(_errors(429))
+    return operation
+
+
+_list_threads = _operation(
+    "listDiscussions", "An article's discussions, pinned first, then the most recently active",
+    _json(_ref("DiscussionThreadPage"), "A page of threads with their latest posts."),
+    params=("slug", "limit", "offset"),
+    description="Public: hidden threads and posts are left out for every caller; deleted posts are marked.")
+_list_threads["tags"] = ["discussions"]
+PATHS["/articles/{slug}/discussions"] = {
+    "get": _list_threads,
+    "post": _discussion_write("createDiscussion", "Start a discussion about a published article",
+                              _json(_ref("DiscussionThread"), "The new thread with its opening post."),
+                              ("slug",), "NewThread", "404 for an unpublished article."),
+}
+PATHS["/discussions/{thread_id}/posts"] = {"post": _discussion_write(
+    "createDiscussionPost", "Reply in a discussion", _json(_ref("WrittenPost"), "The new post."),
+    ("thread_id",), "NewPost", "409 (`locked`) when an editor locked the thread; 404 when it is hidden.")}
+# --- end discussions ---
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -309,7 +369,7 @@ DOCUMENT: dict[str, Any] = {
         "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
     },
     "servers": [{"url": "/api/v1"}],
-    "tags": [{"name": "articles"}, {"name": "search"}, {"name": "meta"}],
+    "tags": [{"name": "articles"}, {"name": "search"}, {"name": "discussions"}, {"name": "meta"}],
     "paths": PATHS,
     "components": {
         "schemas": SCHEMAS,

@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
+from . import views_discussions as discussions
 from . import views_read as read
 from . import views_search
 from . import views_write as write
@@ -25,6 +26,9 @@ urlpatterns = [
     path(f"{revision}/approve", endpoint(POST=write.revision_approve), name="revision-approve"),
     path(f"{revision}/request-changes", endpoint(POST=write.revision_request_changes),
          name="revision-request-changes"),
+    path("articles/<str:slug>/discussions",
+         endpoint(GET=discussions.thread_list, POST=discussions.thread_create), name="discussions"),
+    path("discussions/<int:thread_id>/posts", endpoint(POST=discussions.post_create), name="discussion-posts"),
     # Anything else under /api/v1/ answers in JSON too, not with the site's HTML 404 page.
     re_path(r"^(?P<path>.*)$", csrf_exempt(read.not_found), name="not-found"),
 ]
