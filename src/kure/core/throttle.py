@@ -20,20 +20,26 @@ def client_key(request) -> str:
 
 def check(request, scope: str) -> None:
     """Count one request of ``scope`` for this client; raise ``RateLimited`` once the window's limit is passed."""
+    hit(scope, client_key(request), "Too many requests")
+
+
+def hit(scope: str, key: str, what: str) -> None:
+    """Count one event of ``scope`` for ``key`` (a client, an account, …); past the limit raise ``RateLimited``,
+    its message starting with ``what``."""
     limits = getattr(settings, "KURE_RATE_LIMITS", {})
     if scope not in limits:
         return
     count, window = limits[scope]
     now = int(time.time())
     start = now - now % window
-    key = f"rate:{scope}:{client_key(request)}:{start}"
-    cache.add(key, 0, timeout=window + 5)
+    cache_key = f"rate:{scope}:{key}:{start}"
+    cache.add(cache_key, 0, timeout=window + 5)
     try:
-        used = cache.incr(key)
+        used = cache.incr(cache_key)
     except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
+        cache.set(cache_key, 1, timeout=window + 5)
         used = 1
     if used > count:
         wait = start + window - now
-        raise RateLimited(f"Too many requests: at most {count} every {window} seconds. "
+        raise RateLimited(f"{what}: at most {count} every {window} seconds. "
                           f"Please wait {wait} seconds and try again.", retry_after=wait)

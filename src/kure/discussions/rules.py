@@ -6,10 +6,8 @@ Defaults live here, so the site's settings need name only what an operator chang
 ``KURE_DISCUSSION_NEW_ACCOUNT_LINKS`` (1). Rate limits are scopes of ``KURE_RATE_LIMITS``.
 """
 
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext
 
 from ..core import throttle
@@ -54,20 +52,5 @@ def message_for(exc: KureError) -> str:
 def check_rate(request, user) -> None:
     """Count one new post for the client's address and for the account; raise ``RateLimited`` past either limit."""
     throttle.check(request, ADDRESS_SCOPE)
-    limits = getattr(settings, "KURE_RATE_LIMITS", {})
-    if ACCOUNT_SCOPE not in limits or not user.is_authenticated:
-        return
-    count, window = limits[ACCOUNT_SCOPE]
-    now = int(time.time())
-    start = now - now % window
-    key = f"rate:{ACCOUNT_SCOPE}:{user.pk}:{start}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        used = 1
-    if used > count:
-        wait = start + window - now
-        raise RateLimited(f"Too many posts from this account: at most {count} every {window} seconds. "
-                          f"Please wait {wait} seconds and try again.", retry_after=wait)
+    if user.is_authenticated:
+        throttle.hit(ACCOUNT_SCOPE, f"account:{user.pk}", "Too many posts from this account")
