@@ -68,3 +68,10 @@ def test_profile_edit_refuses_a_non_image_avatar_and_keeps_the_fields(client, au
                                                   "bio": "Yeni biyografi", "avatar": SimpleUploadedFile("a.png", b"x")})
     assert response.status_code == 400
     assert "not an image" in response.content.decode() and "Yeni biyografi" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_login_page_shows_the_encyclopedias_name_not_the_host(client, settings):
+    html = client.get("/accounts/login/", HTTP_HOST="127.0.0.1").content.decode()
+    assert f'</span> {settings.KURE_SITE_NAME}' in html
+    assert "</span> 127.0.0.1" not in html
