@@ -70,7 +70,7 @@ def _decide(*, report: ErrorReport, editor: User, status: str, note: str) -> Err
         raise InvalidInput("The note is too long: at most 5,000 characters.", field="note")
     if status == ReportStatus.DISMISSED and not note:
         raise InvalidInput("Say why the report is dismissed: a note is required.", field="note")
-    report = ErrorReport.objects.select_for_update().select_related("translation").get(pk=report.pk)
+    report = ErrorReport.objects.select_for_update(of=("self",)).select_related("translation").get(pk=report.pk)
     if report.status != ReportStatus.OPEN:
         raise InvalidTransition("This report has already been resolved or dismissed.")
     if report.translation is not None and report.flagged_segments:
