@@ -127,6 +127,7 @@ def render(body: str, *, language: str = "tr") -> Rendered:
     tokens = _MD.parse(body, env)
     sections = [Section(anchor="", heading="", level=0)]
     used: dict[str, int] = {}
+    taken: set[str] = set()
     blocks: list[str] = []
     in_heading = False
     in_footnotes = False
@@ -139,8 +140,13 @@ def render(body: str, *, language: str = "tr") -> Rendered:
             heading = _inline_text(tokens[i + 1])
             base = slugify(heading) or "bolum"
             count = used.get(base, 0) + 1
-            used[base] = count
             anchor = base if count == 1 else f"{base}-{count}"
+            # A heading may itself read like a numbered duplicate ("a", "a", "a-2"): skip anchors already taken.
+            while anchor in taken:
+                count += 1
+                anchor = f"{base}-{count}"
+            used[base] = count
+            taken.add(anchor)
             token.attrSet("id", anchor)
             sections.append(Section(anchor=anchor, heading=heading, level=level))
             in_heading = True

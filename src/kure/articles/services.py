@@ -102,8 +102,15 @@ def _date_sections(revision: Revision, previous: Revision | None, when) -> None:
 
 
 def _lock_article(pk: int, *related: str) -> Article:
-    """The article row, locked until the transaction ends (only that table: PostgreSQL cannot lock outer joins)."""
-    return Article.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+    """The article row, locked until the transaction ends; ``related`` rows are read once the lock is held.
+
+    Not joined into the locking query: on PostgreSQL a row re-read after waiting for the lock is joined with rows
+    from the statement's older snapshot, so a head revision saved meanwhile came back as None.
+    """
+    article = Article.objects.select_for_update().get(pk=pk)
+    for name in related:
+        getattr(article, name)
+    return article
 
 
 def _record(revision: Revision, to_state: str, actor: User, comment: str = "") -> None:

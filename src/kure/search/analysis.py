@@ -65,13 +65,18 @@ def words(text: str, language: str) -> list[str]:
     return _WORD.findall(lower(text, language))
 
 
+def _fold_term(text: str) -> str:
+    """``fold`` kept to letters and digits: compatibility forms can decompose into other signs (½ → 1⁄2)."""
+    return "".join(ch for ch in fold(text) if ch.isalnum())
+
+
 def _terms_of_word(word: str, stem: str, language: str) -> list[str]:
     terms = [stem]
-    folded = fold(stem)
-    if folded != stem:
+    folded = _fold_term(stem)
+    if folded and folded != stem:
         terms.append(folded)
     if language in {"tr", "az"} and not word.isdigit():
-        terms.append(f"{PREFIX_LENGTH}{fold(word)[:PREFIX_LENGTH]}")
+        terms.append(f"{PREFIX_LENGTH}{_fold_term(word)[:PREFIX_LENGTH]}")
     return terms
 
 
@@ -109,7 +114,9 @@ def foreign_query_terms(text: str, language: str) -> list[str]:
     tokens = [w for w in words(text, language) if not is_stopword(w, language)]
     seen: dict[str, None] = {}
     for word in tokens:
-        folded = fold(word)
+        folded = _fold_term(word)
+        if not folded:
+            continue
         seen.setdefault(folded)
         if not word.isdigit():
             seen.setdefault(f"{PREFIX_LENGTH}{folded[:PREFIX_LENGTH]}")

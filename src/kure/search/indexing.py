@@ -115,8 +115,9 @@ def index_article(*, article_id: int) -> bool:
     Returns whether any section now waits for its vectors. Rows of sections whose text did not change keep
     their vectors.
     """
-    article = (Article.objects.select_for_update(of=("self",)).select_related("published_revision", "category")
-               .filter(pk=article_id).first())
+    # Locked without joins: on PostgreSQL a row re-read after waiting for the lock is joined with rows of the
+    # statement's older snapshot, so a revision published meanwhile would be missed.
+    article = Article.objects.select_for_update().filter(pk=article_id).first()
     old = {(row.language, row.position): row for row in
            IndexedSection.objects.filter(article_id=article_id)} if article else {}
     if article is None:
