@@ -6,7 +6,7 @@ KURE := $(BIN)/kure
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres install migrate demo lock clean bench
+.PHONY: run test test-sqlite test-postgres install migrate demo lock clean bench security fuzz
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Küre needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -49,6 +49,19 @@ test-postgres: install
 	  KURE_DATA_DIR=$(CURDIR)/var/test-pg DATABASE_URL=$$KURE_TEST_DATABASE_URL $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc; \
 	fi
+
+# The fuzz tests (tests/fuzz, and the segmenter's properties) with thousands of examples each; `make test` runs
+# them with a few hundred.
+fuzz: install
+	@echo "== fuzzing (HYPOTHESIS_PROFILE=long) =="
+	@KURE_DATA_DIR=$(CURDIR)/var/test HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/fuzz tests/translation/test_segments.py -q $(PYTEST_ARGS)
+
+# XSS payloads of our own through every field (also part of `make test`), then, only here, the naughty-string and
+# XSS lists read from ../shared/data/security (or KURE_SECURITY_DATA) through a representative subset of fields.
+security: install
+	@echo "== security: XSS payloads and naughty strings in headless Chromium (docs/security.md) =="
+	@KURE_DATA_DIR=$(CURDIR)/var/test KURE_SECURITY_LISTS=1 $(BIN)/python -m pytest tests/security -rs $(PYTEST_ARGS); \
+	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 # Benchmarks print what they measured beside a reference measured in the same run; never part of `make test`.
 bench: install
