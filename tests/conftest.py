@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from kure.accounts.models import Role
 from kure.accounts.services import create_person
 
-pytest_plugins = ["tests.search_corpus"]
+pytest_plugins = ["tests.search_corpus", "tests.browser_fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -20,25 +20,33 @@ def _isolated_media(settings, tmp_path):
 
 
 @pytest.fixture
-def author(db):
+def roles(db):
+    """The role groups with their permissions, whatever an earlier flushing test left."""
+    from tests.helpers import ensure_role_groups
+
+    ensure_role_groups()
+
+
+@pytest.fixture
+def author(roles):
     return create_person(username="ayse", full_name="Ayşe Demir", email="ayse@example.org", password=None,
                          roles=(Role.AUTHOR,))
 
 
 @pytest.fixture
-def other_author(db):
+def other_author(roles):
     return create_person(username="mehmet", full_name="Mehmet Işık", email="mehmet@example.org", password=None,
                          roles=(Role.AUTHOR,))
 
 
 @pytest.fixture
-def editor(db):
+def editor(roles):
     return create_person(username="selin", full_name="Selin Aydemir", email="selin@example.org", password=None,
                          roles=(Role.AUTHOR, Role.EDITOR))
 
 
 @pytest.fixture
-def second_editor(db):
+def second_editor(roles):
     return create_person(username="kerem", full_name="Kerem Öztürk", email="kerem@example.org", password=None,
                          roles=(Role.AUTHOR, Role.EDITOR))
 

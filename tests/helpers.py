@@ -18,3 +18,18 @@ def chain(exc: BaseException | None) -> str:
         parts += [str(exc), repr(exc)]
         exc = exc.__cause__ or exc.__context__
     return "\n".join(parts)
+
+
+def ensure_role_groups() -> None:
+    """The role groups as their data migration makes them. A live-server or transactional test flushes the
+    database, which brings back permissions but not groups; a person given a role then has no permission."""
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group, Permission
+
+    roles = import_module("kure.accounts.migrations.0002_roles").ROLE_PERMISSIONS
+    for name, perms in roles.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if created or group.permissions.count() != len(perms):
+            for app_label, codename in perms:
+                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

@@ -11,7 +11,7 @@ from kure.accounts.services import create_person
 from kure.articles import services as articles
 from kure.discussions.models import Post, Thread
 from tests.browser.test_publishing_flow import PASSWORD, sign_in
-from tests.browser.test_search_ask import ensure_role_groups
+from tests.helpers import ensure_role_groups
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

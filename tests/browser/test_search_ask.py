@@ -1,14 +1,13 @@
 """A reader finds an article from the header search box, then asks it a question and follows the citation."""
 
-from importlib import import_module
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 
 from kure.accounts.models import Role
 from kure.accounts.services import create_person
 from kure.articles import services
+from tests.helpers import ensure_role_groups
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,15 +22,6 @@ BODY = """Türk kahvesi cezvede pişirilen köpüklü bir kahvedir. Kültürü 2
 İçildikten sonra fincan ters çevrilir ve telveden fal bakılır.
 """
 
-
-def ensure_role_groups() -> None:
-    """The role groups as their data migration makes them: a live-server test before this one flushed the database,
-    and a flush brings back permissions but not groups."""
-    roles = import_module("kure.accounts.migrations.0002_roles").ROLE_PERMISSIONS
-    for name, perms in roles.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codename in perms:
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 def test_header_search_autocomplete_then_ask_from_the_article(live_server, new_page, artifacts):

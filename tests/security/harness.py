@@ -7,10 +7,8 @@ hover, which a load alone would not show), and every expected marker is in the p
 
 import io
 from dataclasses import dataclass, field
-from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
@@ -81,15 +79,6 @@ class Findings:
         assert not self.failures, f"{len(self.failures)} problem(s) on {self.pages} page(s):\n" + "\n".join(
             self.failures[:60])
 
-
-def ensure_role_groups() -> None:
-    """The role groups as their data migration makes them: a live-server test before this one flushed the database,
-    and a flush brings back permissions but not groups."""
-    roles = import_module("kure.accounts.migrations.0002_roles").ROLE_PERMISSIONS
-    for name, perms in roles.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codename in perms:
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 def sign_in(page, base: str, user) -> None:

@@ -1,4 +1,7 @@
-"""Headless Chromium (Debian's package) driven by Playwright against a live server of the real site."""
+"""Headless Chromium (Debian's package) driven by Playwright against a live server of the real site.
+
+One plugin for the whole suite (tests/conftest.py loads it): two session fixtures would start two Playwright
+instances, and the second refuses to start inside the first one's event loop."""
 
 import os
 from pathlib import Path
@@ -6,7 +9,7 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path(os.environ.get("KURE_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
