@@ -21,8 +21,9 @@ from kure.core.errors import InvalidInput
 from kure.discussions import services as discussions
 from kure.reports import services as reports
 from kure.reports.models import ErrorReport
+from tests.helpers import ensure_role_groups
 
-from .harness import Findings, ensure_role_groups, sign_in, unlimited_rates
+from .harness import Findings, sign_in, unlimited_rates
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,8 +13,9 @@ from kure.articles.models import Article
 from kure.core.errors import InvalidInput
 from kure.discussions import services as discussions
 from kure.reports import services as reports
+from tests.helpers import ensure_role_groups
 
-from .harness import Findings, ensure_role_groups, png, sign_in, unlimited_rates
+from .harness import Findings, png, sign_in, unlimited_rates
 from .payloads import PAYLOADS, marker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
