@@ -11,19 +11,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.core.cache import cache
 
-from kure.accounts.models import Role
-from kure.accounts.services import create_person
 from kure.articles import services as articles
 from kure.articles.models import Article
 from kure.core.errors import InvalidInput
 from kure.discussions import services as discussions
 from kure.reports import services as reports
 from kure.reports.models import ErrorReport
-from tests.helpers import ensure_role_groups
 
-from .harness import Findings, sign_in, unlimited_rates
+from .harness import Findings, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,17 +50,6 @@ def strings():
     print(f"\n{len(found)} distinct strings from {DATA}")
     return found
 
-
-@pytest.fixture
-def people(settings):
-    cache.clear()
-    unlimited_rates(settings)
-    ensure_role_groups()
-    author = create_person(username="yazar", full_name="Edanur Karakoç", email="", password=None,
-                           roles=(Role.AUTHOR,))
-    editor = create_person(username="editor", full_name="Selin Aydemir", email="", password=None,
-                           roles=(Role.AUTHOR, Role.EDITOR))
-    return author, editor
 
 
 def _batches(items: list, size: int):

@@ -4,7 +4,6 @@ shows it: no dialog, no script ran, no handler or script address in the DOM, and
 from urllib.parse import quote
 
 import pytest
-from django.core.cache import cache
 
 from kure.accounts.models import Role
 from kure.accounts.services import create_person
@@ -13,24 +12,12 @@ from kure.articles.models import Article
 from kure.core.errors import InvalidInput
 from kure.discussions import services as discussions
 from kure.reports import services as reports
-from tests.helpers import ensure_role_groups
 
-from .harness import Findings, png, sign_in, unlimited_rates
+from .harness import Findings, png, sign_in
 from .payloads import PAYLOADS, marker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture
-def people(settings):
-    cache.clear()
-    unlimited_rates(settings)
-    ensure_role_groups()
-    author = create_person(username="yazar", full_name="Edanur Karakoç", email="", password=None,
-                           roles=(Role.AUTHOR,))
-    editor = create_person(username="editor", full_name="Selin Aydemir", email="", password=None,
-                           roles=(Role.AUTHOR, Role.EDITOR))
-    return author, editor
 
 
 def published_article(author, editor, *, title="Güvenlik Sınaması", body="Sınama metni.\n"):
