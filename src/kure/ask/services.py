@@ -120,22 +120,35 @@ def _display_rows(items: list[Scored], language: str) -> list[IndexedSection]:
     return [translated.get(key, item.row) for key, item in groups.items()]
 
 
-def _sentence_scores(row: IndexedSection, question: str, language: str, query_vector) -> np.ndarray:
-    native = row.language == language
-    terms = analysis.query_terms(question, language) if native else analysis.foreign_query_terms(question, language)
-    item = Scored(row=row)
-    score_lexical(item, idf(terms), STATS.get()[1])
-    scores = np.asarray(item.sentence_lexical or [0.0], dtype=np.float32)
-    if scores.max() > 0:
-        scores = scores / scores.max() * (1.0 if native else 0.1)
+def _sentence_scores(rows: list[IndexedSection], question: str, language: str, query_vector) -> list[np.ndarray]:
+    """For each row, a score per sentence: its words (in the row's language) and, with vectors, its meaning.
+
+    The term statistics and the rows' sentence vectors are read once for all rows.
+    """
+    native_terms = analysis.query_terms(question, language)
+    foreign_terms = analysis.foreign_query_terms(question, language)
+    weights = {True: idf(native_terms), False: idf(foreign_terms)}
+    vectors = {}
     if query_vector is not None:
-        vector = SectionVector.objects.filter(section=row).only("dim", "sentence_vectors").first()
+        vectors = {v.section_id: v for v in SectionVector.objects.filter(section__in=rows)
+                   .only("section_id", "dim", "sentence_vectors")}
+    avg_length = STATS.get()[1]
+    out = []
+    for row in rows:
+        native = row.language == language
+        item = Scored(row=row)
+        score_lexical(item, weights[native], avg_length)
+        scores = np.asarray(item.sentence_lexical or [0.0], dtype=np.float32)
+        if scores.max() > 0:
+            scores = scores / scores.max() * (1.0 if native else 0.1)
+        vector = vectors.get(row.pk)
         if vector is not None:
             sentences = np.frombuffer(bytes(vector.sentence_vectors), dtype=np.float16).astype(np.float32)
             semantic = sentences.reshape(-1, vector.dim) @ query_vector
             if len(semantic) == len(scores):
                 scores = scores + 8.0 * (semantic - semantic.max())
-    return scores
+        out.append(scores)
+    return out
 
 
 def _article_urls(rows: list[IndexedSection]) -> dict[int, str]:
@@ -232,9 +245,9 @@ def _extractive(answer: Answer, items: list[Scored], question: str, language: st
     rows = _display_rows(items, language)[:CITATIONS]
     slugs = _article_urls(rows)
     lead = ""
-    for number, row in enumerate(rows, 1):
+    all_scores = _sentence_scores(rows, question, language, query_vector)
+    for number, (row, scores) in enumerate(zip(rows, all_scores, strict=True), 1):
         sentences = row.sentences or [row.text]
-        scores = _sentence_scores(row, question, language, query_vector)
         if len(scores) != len(sentences):
             scores = np.zeros(len(sentences))
         best = int(np.argmax(scores))
@@ -292,8 +305,8 @@ def _generated(answer: Answer, engine, items: list[Scored], question: str, langu
     rows = _display_rows(items, language)[:CITATIONS]
     slugs = _article_urls(rows)
     best_sentences, passages = [], []
-    for number, row in enumerate(rows, 1):
-        scores = _sentence_scores(row, question, language, query_vector)
+    all_scores = _sentence_scores(rows, question, language, query_vector)
+    for number, (row, scores) in enumerate(zip(rows, all_scores, strict=True), 1):
         sentences = row.sentences or [row.text]
         best_sentences.append(sentences[int(np.argmax(scores))] if len(scores) == len(sentences) else sentences[0])
         passages.append(Passage(number=number, title=row.title, heading=row.heading, language=row.language,

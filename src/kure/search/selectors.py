@@ -130,19 +130,16 @@ def suggest_titles(*, prefix: str, language: str, limit: int = 8) -> list[dict[s
     ids = load_backend().title_prefix(terms, fold(last), language="", limit=limit)
     if not ids:
         return []
+    from .models import IndexedSection
+
     articles = {a.pk: a for a in Article.objects.filter(pk__in=ids, published_revision__isnull=False)}
+    # The title in the page's language where a translation is indexed, read for all suggestions at once.
+    titles = dict(IndexedSection.objects.filter(article_id__in=articles, language=language, position=0)
+                  .values_list("article_id", "title"))
     out = []
     for pk in ids:
         if pk in articles:
             article = articles[pk]
-            out.append({"title": _title_in(article, language), "slug": article.slug,
+            out.append({"title": titles.get(pk) or article.title, "slug": article.slug,
                         "url": reverse("articles:detail", kwargs={"lang": language, "slug": article.slug})})
     return out
-
-
-def _title_in(article: Article, language: str) -> str:
-    from .models import IndexedSection
-
-    title = (IndexedSection.objects.filter(article=article, language=language).values_list("title", flat=True)
-             .first())
-    return title or article.title
