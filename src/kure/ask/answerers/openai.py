@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kure.translation.engines import _http
-from kure.translation.engines.base import EngineError, EngineNotConfigured, EngineUnavailable
+from kure.translation.engines.base import EngineNotConfigured
 
 from .base import (
     NOT_FOUND,
@@ -92,14 +92,8 @@ class OpenAIChatAnswerEngine(AnswerEngine):
 
     def _post(self, payload: Mapping[str, Any]) -> Any:
         """POST to the server, re-raising the shared client's errors as answer engine errors (same message)."""
-        try:
-            return self._client.post_json("/chat/completions", payload)
-        except EngineNotConfigured as exc:
-            raise AnswerEngineNotConfigured(str(exc)) from exc
-        except EngineUnavailable as exc:
-            raise AnswerEngineUnavailable(str(exc)) from exc
-        except EngineError as exc:
-            raise AnswerEngineError(str(exc)) from exc
+        return _http.post_as(self._client, "/chat/completions", payload, not_configured=AnswerEngineNotConfigured,
+                             unavailable=AnswerEngineUnavailable, error=AnswerEngineError)
 
     def _content(self, reply: Any) -> str:
         shown = _http.excerpt(_http.redact(json.dumps(reply, ensure_ascii=False), self._client.secrets), 200)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from kure.translation.engines import _http
-from kure.translation.engines.base import EngineError, EngineNotConfigured, EngineUnavailable
+from kure.translation.engines.base import EngineNotConfigured
 
 from .base import (
     SETTING,
@@ -118,14 +118,8 @@ class OpenAIEmbeddingEngine(EmbeddingEngine):
 
     def _post(self, payload: Mapping[str, Any]) -> Any:
         """POST to the server, re-raising the shared client's errors as embedding errors (same message)."""
-        try:
-            return self._client.post_json("/embeddings", payload)
-        except EngineNotConfigured as exc:
-            raise EmbeddingNotConfigured(str(exc)) from exc
-        except EngineUnavailable as exc:
-            raise EmbeddingUnavailable(str(exc)) from exc
-        except EngineError as exc:
-            raise EmbeddingError(str(exc)) from exc
+        return _http.post_as(self._client, "/embeddings", payload, not_configured=EmbeddingNotConfigured,
+                             unavailable=EmbeddingUnavailable, error=EmbeddingError)
 
     def _vectors(self, reply: Any, count: int) -> list[Any]:
         """The embeddings of ``reply`` ordered by their ``index``: servers may answer a batch out of order."""

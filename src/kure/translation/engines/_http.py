@@ -277,3 +277,19 @@ def _read_quietly(exc: urllib.error.HTTPError) -> bytes:
         return b""
     finally:
         exc.close()
+
+
+def post_as(client: JsonClient, path: str, payload: Mapping[str, Any], *, not_configured: type[Exception],
+            unavailable: type[Exception], error: type[Exception]) -> Any:
+    """``client.post_json``, its errors re-raised with the same message as another family's exceptions.
+
+    The embedding and answer engines share this client but have error trees of their own.
+    """
+    try:
+        return client.post_json(path, payload)
+    except EngineNotConfigured as exc:
+        raise not_configured(str(exc)) from exc
+    except EngineUnavailable as exc:
+        raise unavailable(str(exc)) from exc
+    except EngineError as exc:
+        raise error(str(exc)) from exc
