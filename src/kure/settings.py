@@ -213,6 +213,11 @@ KURE_RATE_LIMITS = {
     # Discussions: new threads and replies per address, and per account wherever it posts from.
     "discussion_post": (int(os.environ.get("KURE_DISCUSSION_POST_RATE", "20")), 600),
     "discussion_post_account": (int(os.environ.get("KURE_DISCUSSION_ACCOUNT_RATE", "6")), 300),
+    # Failed sign-ins (successful ones are not counted) per address and per account name; once either is used
+    # up, every attempt is refused until the window ends, the right password included. New accounts per address.
+    "login": (int(os.environ.get("KURE_LOGIN_RATE", "30")), 900),
+    "login_account": (int(os.environ.get("KURE_LOGIN_ACCOUNT_RATE", "10")), 900),
+    "signup": (int(os.environ.get("KURE_SIGNUP_RATE", "10")), 3600),
 }
 
 TASKS = {

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from .forms import AdminSignInForm
 from .models import User
+
+# The admin's sign-in is a second door to the same passwords: it counts failures like the site's (forms.py).
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)

@@ -6,8 +6,7 @@ from . import views
 
 urlpatterns = [
     # Django's login view puts the host name in ``site_name``; the header shows the encyclopedia's own name.
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html",
-                                                extra_context={"site_name": settings.KURE_SITE_NAME}), name="login"),
+    path("login/", views.SignInView.as_view(extra_context={"site_name": settings.KURE_SITE_NAME}), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("profile/", views.edit_profile, name="edit_profile"),

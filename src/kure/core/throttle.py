@@ -13,9 +13,13 @@ from django.core.cache import cache
 from .errors import RateLimited
 
 
+def hashed(value: str) -> str:
+    """A key for ``value`` (an address, an account name) that does not reveal it."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}\0{value}".encode()).hexdigest()[:24]
+
+
 def client_key(request) -> str:
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
-    return hashlib.sha256(f"{settings.SECRET_KEY}\0{address}".encode()).hexdigest()[:24]
+    return hashed(request.META.get("REMOTE_ADDR", "") or "unknown")
 
 
 def check(request, scope: str) -> None:
@@ -23,15 +27,39 @@ def check(request, scope: str) -> None:
     hit(scope, client_key(request), "Too many requests")
 
 
+def _window(scope: str) -> tuple[int, int, int, int] | None:
+    """(limit, window, now, start of the current window) for ``scope``, or None when it has no limit."""
+    limits = getattr(settings, "KURE_RATE_LIMITS", {})
+    if scope not in limits:
+        return None
+    count, window = limits[scope]
+    now = int(time.time())
+    return count, window, now, now - now % window
+
+
+def _limited(what: str, count: int, window: int, wait: int) -> RateLimited:
+    return RateLimited(f"{what}: at most {count} every {window} seconds. "
+                       f"Please wait {wait} seconds and try again.", retry_after=wait)
+
+
+def refuse_if_used_up(scope: str, key: str, what: str) -> None:
+    """Raise ``RateLimited`` when ``key`` has already had its ``scope`` limit in this window; count nothing.
+
+    For limits that count failures only (sign-ins): the check comes before the attempt, the count after it fails.
+    """
+    if (limit := _window(scope)) is None:
+        return
+    count, window, now, start = limit
+    if (cache.get(f"rate:{scope}:{key}:{start}") or 0) >= count:
+        raise _limited(what, count, window, start + window - now)
+
+
 def hit(scope: str, key: str, what: str) -> None:
     """Count one event of ``scope`` for ``key`` (a client, an account, …); past the limit raise ``RateLimited``,
     its message starting with ``what``."""
-    limits = getattr(settings, "KURE_RATE_LIMITS", {})
-    if scope not in limits:
+    if (limit := _window(scope)) is None:
         return
-    count, window = limits[scope]
-    now = int(time.time())
-    start = now - now % window
+    count, window, now, start = limit
     cache_key = f"rate:{scope}:{key}:{start}"
     cache.add(cache_key, 0, timeout=window + 5)
     try:
@@ -40,6 +68,4 @@ def hit(scope: str, key: str, what: str) -> None:
         cache.set(cache_key, 1, timeout=window + 5)
         used = 1
     if used > count:
-        wait = start + window - now
-        raise RateLimited(f"{what}: at most {count} every {window} seconds. "
-                          f"Please wait {wait} seconds and try again.", retry_after=wait)
+        raise _limited(what, count, window, start + window - now)
