@@ -208,6 +208,8 @@ KURE_ASK_ENGINE = _ANSWERERS.get(os.environ.get("KURE_ASK_ENGINE", "").strip().l
 KURE_RATE_LIMITS = {
     "ask": (int(os.environ.get("KURE_ASK_RATE", "20")), 60),
     "search": (int(os.environ.get("KURE_SEARCH_RATE", "120")), 60),
+    # Title suggestions while typing in the header box: cheap, but asked for on every pause.
+    "suggest": (int(os.environ.get("KURE_SUGGEST_RATE", "300")), 60),
     # Error reports from readers without an account, per address.
     "report": (int(os.environ.get("KURE_REPORT_RATE", "10")), 3600),
     # Discussions: new threads and replies per address, and per account wherever it posts from.

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from .errors import KureError
+from .errors import KureError, RateLimited
 
 
 class LanguageFromPathMiddleware:
@@ -38,11 +38,15 @@ class DomainErrorMiddleware:
         if not isinstance(exception, KureError):
             return None
         if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-            return JsonResponse(
+            response: HttpResponse = JsonResponse(
                 {"error": exception.code, "message": exception.message, **exception.details},
                 status=exception.status,
                 json_dumps_params={"ensure_ascii": False},
             )
-        from .views import error_page
+        else:
+            from .views import error_page
 
-        return error_page(request, exception.status, exception.message)
+            response = error_page(request, exception.status, exception.message)
+        if isinstance(exception, RateLimited) and "retry_after" in exception.details:
+            response["Retry-After"] = str(exception.details["retry_after"])  # for clients that wait and retry
+        return response

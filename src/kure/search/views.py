@@ -87,5 +87,6 @@ def search_page(request: HttpRequest, lang: str) -> HttpResponse:
 def suggest(request: HttpRequest, lang: str) -> JsonResponse:
     """Titles for the header box's autocomplete; an empty list for anything that is not the start of a title."""
     languages.require(lang)
+    throttle.check(request, "suggest")  # its own budget: the header box asks on every pause in typing
     results = selectors.suggest_titles(prefix=request.GET.get("q", ""), language=lang)
     return JsonResponse({"results": results}, json_dumps_params={"ensure_ascii": False})
