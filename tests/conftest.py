@@ -17,6 +17,10 @@ def _isolated_media(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # One process: counters in memory (cleared by the tests that count), and every page rendered afresh unless a
+    # test turns the page cache on (tests/core/test_pagecache.py).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.KURE_PAGE_CACHE = None
 
 
 @pytest.fixture

@@ -33,11 +33,14 @@ def serve(argv: list[str]) -> int:
     worker = None
     if args.with_worker:
         worker = subprocess.Popen([sys.executable, "-m", "kure.cli", "worker"])
-    print(f"Küre is serving on http://{args.host}:{args.port}/" + (" with a background worker" if worker else ""),
-          flush=True)
+    print(f"Küre is serving on http://{args.host}:{args.port}/ with {args.workers} worker process"
+          f"{'es' if args.workers > 1 else ''} of {args.threads} threads"
+          + (" and a background worker" if worker else ""), flush=True)
+    server = Granian("kure.wsgi:application", address=args.host, port=args.port, interface=Interfaces.WSGI,
+                     workers=args.workers, blocking_threads=args.threads, websockets=False,
+                     respawn_failed_workers=True, log_level="warning")
     try:
-        waitress_serve(application, host=args.host, port=args.port, threads=args.threads, ident="kure",
-                       clear_untrusted_proxy_headers=True)
+        server.serve()
     except KeyboardInterrupt:
         pass
     finally:
