@@ -14,21 +14,35 @@ def _setup() -> None:
     django.setup()
 
 
+def _default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def serve(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="kure serve", description="Serve the site with a production WSGI server.")
+    parser = argparse.ArgumentParser(
+        prog="kure serve", description="Serve the site with granian, a production WSGI server: one worker process "
+                                       "per core, each with a few threads.")
     parser.add_argument("--host", default=os.environ.get("KURE_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("KURE_PORT", "8000")))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("KURE_THREADS", "8")))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("KURE_WORKERS", "0")) or _default_workers(),
+                        help="worker processes (default: KURE_WORKERS, else one per core this process may use)")
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("KURE_THREADS", "4")),
+                        help="threads per worker process that run requests (default 4)")
     parser.add_argument("--with-worker", action="store_true",
                         help="also run a background worker; Ctrl-C stops both")
     args = parser.parse_args(argv)
+    if args.workers < 1 or args.threads < 1:
+        parser.error("--workers and --threads must be at least 1")
     _setup()
     from django.core.management import call_command
-    from waitress import serve as waitress_serve
+    from granian import Granian
+    from granian.constants import Interfaces
 
     # Hashed, compressed static files must exist before the application (and WhiteNoise) starts.
     call_command("collectstatic", interactive=False, verbosity=0)
-    from .wsgi import application
 
     worker = None
     if args.with_worker:
