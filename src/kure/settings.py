@@ -68,6 +68,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "kure.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files (already compressed on disk) never pass through them.
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Keeps pages for anonymous readers (kure/core/pagecache.py); it sees them before they are compressed.
+    "kure.core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kure.core.middleware.LanguageFromPathMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -160,10 +165,28 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# The cache holds rate-limit counters and small shared values, so every process must see the same one: Redis
+# when several machines serve the site, otherwise a folder beside the data (shared by the processes of
+# `kure serve`). KURE_CACHE=memory keeps it per process, for a single-process server.
 if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
-else:
+elif os.environ.get("KURE_CACHE", "").strip().lower() == "memory":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(DATA_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 20000}}}
+
+# The page cache for anonymous readers (kure/core/pagecache.py): "file" keeps pages under KURE_DATA_DIR/pagecache,
+# where nginx can serve them directly (deploy/nginx.conf); "cache" keeps them in the cache above (the default with
+# REDIS_URL, so every app node sees one cache); "off" renders every page. Pages live at most
+# KURE_PAGE_CACHE_SECONDS, which bounds how late a date-dependent mark such as "recently added" can be.
+_page_cache = os.environ.get("KURE_PAGE_CACHE", "cache" if os.environ.get("REDIS_URL") else "file").strip().lower()
+_page_cache_seconds = int(os.environ.get("KURE_PAGE_CACHE_SECONDS", "3600"))
+KURE_PAGE_CACHE = {
+    "file": {"BACKEND": "kure.core.pagecache.FileStore",
+             "OPTIONS": {"root": str(DATA_DIR / "pagecache"), "max_age": _page_cache_seconds}},
+    "cache": {"BACKEND": "kure.core.pagecache.CacheStore", "OPTIONS": {"max_age": _page_cache_seconds}},
+}.get(_page_cache)
 
 # Machine translation engines per language pair ("tr-en"), or "*" for every pair; see
 # kure/translation/engines/base.py. A pair without an engine is translated from the translation memory alone.
