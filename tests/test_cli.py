@@ -1,6 +1,8 @@
 """The `kure` command as an operator runs it: a real server process and a real worker process."""
 
+import gzip
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -69,6 +71,16 @@ def test_kure_serve_answers_over_http_and_stops_cleanly(site_dir):
         assert _get(f"http://127.0.0.1:{port}/tr/articles/yok/")[0] == 404
         css_status, css = _get(f"http://127.0.0.1:{port}/static/kure/kure.css")
         assert css_status == 200 and ".article-layout" in css
+        # the page links its style sheet by a content hash, served compressed and cached for a year or more
+        hashed = re.search(r'href="(/static/kure/kure\.[0-9a-f]{12}\.css)"', body).group(1)
+        with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}{hashed}",
+                                                           headers={"Accept-Encoding": "gzip"}), timeout=5) as r:
+            assert r.headers["Content-Encoding"] == "gzip" and ".article-layout" in gzip.decompress(r.read()).decode()
+            max_age = int(re.search(r"max-age=(\d+)", r.headers["Cache-Control"]).group(1))
+            assert max_age >= 365 * 24 * 3600 and "immutable" in r.headers["Cache-Control"]
+        # the home page, rendered once for an anonymous reader, comes from the page cache the second time
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/tr/", timeout=5) as r:
+            assert r.headers["X-Kure-Cache"] == "hit" and r.read().decode() == body
     finally:
         server.terminate()
         server.wait(timeout=20)
