@@ -65,14 +65,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Keeps pages for anonymous readers (kure/core/pagecache.py) with every header the middleware below adds.
+    "kure.core.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kure.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise, so static files (already compressed on disk) never pass through them.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    # Keeps pages for anonymous readers (kure/core/pagecache.py); it sees them before they are compressed.
-    "kure.core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kure.core.middleware.LanguageFromPathMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -97,6 +97,17 @@ def test_an_anonymous_readers_page_is_kept_and_the_next_one_is_served_without_dj
     assert body == first.content and "Van Gölü sodalı bir göldür." in body.decode()
     assert headers["Content-Language"] == "tr" and headers["Content-Type"] == "text/html; charset=utf-8"
     assert headers["Vary"] == "Cookie, Accept-Encoding"
+    # the security headers go out again as Django sent them the first time
+    for name in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options", "X-Content-Type-Options",
+                 "Referrer-Policy", "Cross-Origin-Opener-Policy"):
+        assert headers[name] == first[name], name
+
+
+def test_a_page_compressed_for_its_first_reader_is_kept_whole(client, page_cache, two_articles):
+    van, _ = two_articles
+    first = client.get(_url(van), HTTP_HOST=HOST, HTTP_ACCEPT_ENCODING="gzip")
+    assert first["Content-Encoding"] == "gzip" and first["X-Kure-Cache"] == "miss"
+    assert wsgi_get(_url(van))[2] == gzip.decompress(first.content)
 
 
 def test_conditional_requests_get_304_and_gzip_is_served_to_who_accepts_it(client, page_cache, two_articles):
@@ -242,6 +253,7 @@ def test_file_pages_expire_and_prune_removes_them(tmp_path):
     store.put(key, b"<p>page</p>", token=store.token())
     assert store.get(key).body == b"<p>page</p>" and store.stats()["pages"] == 1
     assert (tmp_path / HOST / "tr/articles/van-golu/index.html.gz").exists()  # what nginx's gzip_static serves
+    assert store.get(key).headers(gzipped=False)[0] == ("Content-Type", "text/html; charset=utf-8")
     store.max_age = 0
     import time
 

@@ -19,6 +19,7 @@ token that every purge changes, read before rendering and compared before storin
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import re
 import secrets
@@ -49,25 +50,33 @@ _ARTICLE_PATH = re.compile(r"^/[a-z\-]+/articles/([a-z0-9_\-]+)/")
 EVERYTHING = "*"
 
 
+# Headers of the response that produced a page that are not replayed with it: they describe one answer (its
+# length, encoding, validators, cookies) rather than the page. Everything else (the content type and language,
+# Content-Security-Policy and the other security headers) goes out again exactly as Django sent it.
+_NOT_REPLAYED = frozenset({"content-length", "content-encoding", "etag", "last-modified", "set-cookie", "vary",
+                           "cache-control", "expires", "x-kure-cache", "date", "server"})
+
+
+def replayed_headers(response) -> tuple[tuple[str, str], ...]:
+    return tuple((name, value) for name, value in response.items() if name.lower() not in _NOT_REPLAYED)
+
+
 @dataclass(frozen=True)
 class CachedPage:
     body: bytes
     gzipped: bytes
     modified: float  # seconds since the epoch
     etag: str
+    stored_headers: tuple[tuple[str, str], ...] = ()
 
-    def headers(self, language: str, *, gzipped: bool) -> list[tuple[str, str]]:
+    def headers(self, *, gzipped: bool) -> list[tuple[str, str]]:
         return [
-            ("Content-Type", "text/html; charset=utf-8"),
+            *self.stored_headers,
             ("Content-Length", str(len(self.gzipped if gzipped else self.body))),
-            ("Content-Language", language),
             ("ETag", self.etag),
             ("Last-Modified", formatdate(self.modified, usegmt=True)),
             ("Cache-Control", "max-age=0, must-revalidate"),
             ("Vary", "Cookie, Accept-Encoding"),
-            ("X-Content-Type-Options", "nosniff"),
-            ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "same-origin"),
             ("X-Kure-Cache", "hit"),
             *([("Content-Encoding", "gzip")] if gzipped else []),
         ]
@@ -102,7 +111,8 @@ class PageStore(ABC):
     def token(self, key: tuple[str, str]) -> str: ...
 
     @abstractmethod
-    def put(self, key: tuple[str, str], body: bytes, *, token: str) -> bool:
+    def put(self, key: tuple[str, str], body: bytes, *, token: str,
+            headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/html; charset=utf-8"),)) -> bool:
         """Keep ``body`` unless the store was purged since ``token`` was read; True when kept."""
 
     @abstractmethod
@@ -160,11 +170,14 @@ class FileStore(PageStore):
                 body = f.read()
             with open(name + ".gz", "rb") as f:
                 gzipped = f.read()
-        except OSError:
+            with open(name + ".headers", encoding="utf-8") as f:
+                stored_headers = tuple(tuple(pair) for pair in json.load(f))
+        except (OSError, ValueError):
             return None
         if len(body) != st.st_size:  # replaced between stat and read: let Django answer this one
             return None
-        page = CachedPage(body=body, gzipped=gzipped, modified=st.st_mtime, etag=_etag(st.st_mtime_ns, st.st_size))
+        page = CachedPage(body=body, gzipped=gzipped, modified=st.st_mtime, etag=_etag(st.st_mtime_ns, st.st_size),
+                          stored_headers=stored_headers)
         self._remember(name, signature, page)
         return page
 
@@ -198,14 +211,16 @@ class FileStore(PageStore):
         temporary.write_text(secrets.token_hex(8))
         os.replace(temporary, self._token_file)
 
-    def put(self, key: tuple[str, str], body: bytes, *, token: str) -> bool:
+    def put(self, key: tuple[str, str], body: bytes, *, token: str,
+            headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/html; charset=utf-8"),)) -> bool:
         if self.token() != token:
             return False
         name = self._file(key)
         os.makedirs(os.path.dirname(name), exist_ok=True)
         suffix = f".{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        # The gzip copy first: whoever sees the new index.html finds its matching .gz already in place.
-        for target, data in ((name + ".gz", gzip.compress(body, compresslevel=6, mtime=0)), (name, body)):
+        # The headers and the gzip copy first: whoever sees the new index.html finds its companions in place.
+        for target, data in ((name + ".headers", json.dumps(headers, ensure_ascii=False).encode()),
+                             (name + ".gz", gzip.compress(body, compresslevel=6, mtime=0)), (name, body)):
             with open(target + suffix, "wb") as f:
                 f.write(data)
             os.replace(target + suffix, target)
@@ -238,7 +253,7 @@ class FileStore(PageStore):
                     if child.name == "articles":
                         for slug in slugs:
                             self._discard(child / slug)
-                        for name in ("index.html", "index.html.gz"):
+                        for name in ("index.html", "index.html.gz", "index.html.headers"):
                             (child / name).unlink(missing_ok=True)
                     elif child.is_dir():
                         self._discard(child)
@@ -258,7 +273,8 @@ class FileStore(PageStore):
                     if os.stat(page).st_mtime < limit:
                         os.unlink(page)
                         removed += 1
-                        os.unlink(page + ".gz")
+                        for companion in (".gz", ".headers"):
+                            os.unlink(page + companion)
                 except OSError:
                     pass
         return removed
@@ -314,10 +330,11 @@ class CacheStore(PageStore):
     def token(self, key: tuple[str, str]) -> str:
         return self._current(key)[1]
 
-    def put(self, key: tuple[str, str], body: bytes, *, token: str) -> bool:
+    def put(self, key: tuple[str, str], body: bytes, *, token: str,
+            headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/html; charset=utf-8"),)) -> bool:
         now = time.time()
         page = CachedPage(body=body, gzipped=gzip.compress(body, compresslevel=6, mtime=0), modified=now,
-                          etag=f'"{secrets.token_hex(8)}"')
+                          etag=f'"{secrets.token_hex(8)}"', stored_headers=tuple(headers))
         # A purge since ``token`` was read makes this entry stale from the start, so no comparison is needed.
         self.cache.set(self._keys(key)[0], (token, page), timeout=self.max_age)
         return True
@@ -367,7 +384,11 @@ def _private(cookie_header: str) -> bool:
 
 
 class PageCacheMiddleware:
-    """Keeps the pages that anonymous readers get; ``PageCacheApp`` serves them next time."""
+    """Keeps the pages that anonymous readers get; ``PageCacheApp`` serves them next time.
+
+    First in MIDDLEWARE, so it keeps a page with every header the other middleware added (the security headers
+    above all); a page that GZipMiddleware compressed for this reader is kept uncompressed.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -381,7 +402,13 @@ class PageCacheMiddleware:
         token = page_store.token(key) if key else None
         response = self.get_response(request)
         if key and self._keepable(request, response):
-            if page_store.put(key, response.content, token=token):
+            body = response.content
+            if response.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            elif response.has_header("Content-Encoding"):
+                return response
+            if b"csrfmiddlewaretoken" not in body and page_store.put(
+                    key, body, token=token, headers=replayed_headers(response)):
                 response.headers["X-Kure-Cache"] = "miss"
         return response
 
@@ -398,7 +425,6 @@ class PageCacheMiddleware:
             and "private" not in response.get("Cache-Control", "")
             and "no-store" not in response.get("Cache-Control", "")
             and not (user is not None and user.is_authenticated)
-            and b"csrfmiddlewaretoken" not in response.content
         )
 
 
@@ -416,14 +442,13 @@ class PageCacheApp:
             key = page_store and cache_key(environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""))
             page = page_store.get(key) if key else None
             if page is not None:
-                return self._serve(environ, start_response, key[1], page, head=method == "HEAD")
+                return self._serve(environ, start_response, page, head=method == "HEAD")
         return self.application(environ, start_response)
 
     @staticmethod
-    def _serve(environ, start_response, path: str, page: CachedPage, *, head: bool):
-        language = path.split("/", 2)[1]
+    def _serve(environ, start_response, page: CachedPage, *, head: bool):
         use_gzip = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
-        headers = page.headers(language, gzipped=use_gzip)
+        headers = page.headers(gzipped=use_gzip)
         if _not_modified(environ, page):
             start_response("304 Not Modified", [h for h in headers if h[0] not in ("Content-Length", "Content-Type",
                                                                                    "Content-Encoding")])
