@@ -76,7 +76,8 @@ def worker(argv: list[str]) -> int:
     if not backend.startswith("django_tasks_db."):
         print(f"The task backend {backend} runs tasks without `kure worker`; nothing to do here.", file=sys.stderr)
         return 2
-    call_command("db_worker", *argv)
+    # db_worker with heartbeats: tasks of a worker that died are put back in the queue (kure/core/worker.py).
+    call_command("task_worker", *argv)
     return 0
 
 

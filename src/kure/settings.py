@@ -251,6 +251,14 @@ TASKS = {
         "QUEUES": [],
     }
 }
+# Workers (kure/core/worker.py): a heartbeat every HEARTBEAT_SECONDS; a task whose worker has been silent for
+# LEASE_SECONDS (or, on the same machine, whose process is gone) goes back in the queue, until it has been started
+# MAX_ATTEMPTS times. Checked, with a clear message, when `kure worker` starts.
+KURE_WORKER = {
+    "HEARTBEAT_SECONDS": os.environ.get("KURE_WORKER_HEARTBEAT_SECONDS", "5"),
+    "LEASE_SECONDS": os.environ.get("KURE_WORKER_LEASE_SECONDS", "60"),
+    "MAX_ATTEMPTS": os.environ.get("KURE_WORKER_MAX_ATTEMPTS", "3"),
+}
 
 # Email (notifications): the console backend prints mails in development; set KURE_EMAIL_BACKEND=smtp (or a
 # dotted backend path) and KURE_EMAIL_HOST, … to send them. KURE_SITE_URL makes the links in emails absolute.

@@ -215,13 +215,19 @@ def send_digests(*, now=None, hours: int = DIGEST_HOURS) -> int:
         by_person.setdefault(notification.recipient_id, []).append(notification)
     sent = 0
     for person_id, items in by_person.items():
+        # Claimed before sending, as single emails are: a run killed after sending, or a second run at the same
+        # time, never sends these notifications again (one killed in between loses this digest instead).
         ids = [n.pk for n in items]
+        claimed = Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(emailed_at=now)
+        if claimed != len(ids):
+            Notification.objects.filter(pk__in=ids, emailed_at=now).update(emailed_at=None)
+            continue  # another run is sending some of them; the next run takes what is left
         language = emails.language_of(NotificationSettings.objects.filter(person_id=person_id).first())
         try:
             emails.digest(items, language).send()
         except Exception:  # the next run tries again
             log.exception("could not send the digest to person %s", person_id)
+            Notification.objects.filter(pk__in=ids, emailed_at=now).update(emailed_at=None)
             continue
-        Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(emailed_at=now)
         sent += 1
     return sent

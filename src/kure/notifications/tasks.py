@@ -2,16 +2,22 @@
 
 Publishing, reviewing and posting only enqueue these after commit, so a slow fan-out or a failing mail server
 never fails or slows the write itself.
+
+Telling people is one transaction that also marks the task done (``atomic_task``): a worker killed mid-task and
+recovered never tells anyone twice. Emails are claimed before they are sent, so they go out at most once.
 """
 
 import logging
 
 from django_tasks import task
 
+from ..core.worker import atomic_task
+
 log = logging.getLogger(__name__)
 
 
 @task()
+@atomic_task
 def notify_revision_published(*, revision_id: int) -> str:
     from . import services
 
@@ -20,6 +26,7 @@ def notify_revision_published(*, revision_id: int) -> str:
 
 
 @task()
+@atomic_task
 def notify_review_decision(*, revision_id: int, editor_id: int, decision: str) -> str:
     from . import services
 
@@ -28,6 +35,7 @@ def notify_review_decision(*, revision_id: int, editor_id: int, decision: str) -
 
 
 @task()
+@atomic_task
 def notify_post(*, author_id: int | None, author_name: str, thread_id: int | None, thread_title: str,
                 replied_to_id: int | None, url: str) -> str:
     from . import services
