@@ -382,6 +382,6 @@ def upload_body_image(*, user: User, upload: UploadedFile) -> BodyImage:
     record = BodyImage(width=image.width, height=image.height, uploaded_by=user,
                        original_name=(upload.name or "")[:255])
     record.image.save(content.name, content, save=False)
-    record.thumbnail.save(images.clean_name(upload.name or "image", suffix), ContentFile(thumb_bytes), save=False)
+    record.thumbnail.save(images.generated_name(suffix), ContentFile(thumb_bytes), save=False)
     record.save()
     return record
