@@ -9,7 +9,8 @@ from ...markdown_io import export_directory
 
 
 class Command(BaseCommand):
-    help = "Export published articles to files. Formats: markdown (one .md file per article)."
+    help = ("Export to files. Formats: markdown (one .md file per published article), archive (the whole "
+            "encyclopedia in one file, for backups and moving to a new machine).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         # One subcommand per format, so more can be added beside "markdown" without changing this one.
@@ -23,8 +24,28 @@ class Command(BaseCommand):
         markdown.add_argument("directory", metavar="DIR", help="the folder to write to")
         markdown.set_defaults(run=self.markdown)
 
+        archive = formats.add_parser(
+            "archive", help="everything in one .zip file, for backups and moving to a new machine",
+            description="Write every person, article, revision, review, translation, memory entry, glossary "
+                        "term, discussion, report and uploaded file to FILE, a zip archive that `kure import "
+                        "archive FILE` loads into an empty database. Derived data (the search index, vectors) "
+                        "and sessions are left out; docs/operations.md lists what is carried.",
+        )
+        archive.add_argument("file", metavar="FILE", help="the archive to write, e.g. kure-2025-06-01.zip")
+        archive.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+        archive.set_defaults(run=self.archive)
+
     def handle(self, *args: Any, **options: Any) -> None:
         options["run"](options)
+
+    def archive(self, options: dict[str, Any]) -> None:
+        from ....core.archive import export_archive
+
+        try:
+            report = export_archive(path=options["file"], overwrite=options["overwrite"])
+        except KureError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(report.summary())
 
     def markdown(self, options: dict[str, Any]) -> None:
         try:

@@ -10,7 +10,8 @@ from ...markdown_io import import_directory
 
 class Command(BaseCommand):
     help = ("Import articles from files. Formats: markdown (a folder of .md files with YAML front matter), "
-            "squad (a question-answering set in SQuAD v1.1 JSON).")
+            "squad (a question-answering set in SQuAD v1.1 JSON), archive (a whole encyclopedia written by "
+            "`kure export archive`, into an empty database).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         # One subcommand per format, so more can be added beside "markdown" without changing this one.
@@ -54,8 +55,27 @@ class Command(BaseCommand):
                            help="the editor who approves with --publish; without it, a superuser")
         squad.set_defaults(run=self.squad)
 
+        archive = formats.add_parser(
+            "archive", help="a whole encyclopedia written by `kure export archive`, into an empty database",
+            description="Load FILE into this database, which must be new and migrated (`kure migrate`) and hold "
+                        "no people or articles yet. Everything is loaded in one transaction with its original "
+                        "ids, or nothing is; uploaded files go to the media folder. The search index is "
+                        "rebuilt at the end, and the worker makes the vectors (or `kure reindex`).",
+        )
+        archive.add_argument("file", metavar="FILE", help="the .zip file")
+        archive.set_defaults(run=self.archive)
+
     def handle(self, *args: Any, **options: Any) -> None:
         options["run"](options)
+
+    def archive(self, options: dict[str, Any]) -> None:
+        from ....core.archive import import_archive
+
+        try:
+            report = import_archive(path=options["file"])
+        except KureError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(report.summary())
 
     def squad(self, options: dict[str, Any]) -> None:
         from ....core import languages
