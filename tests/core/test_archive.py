@@ -11,6 +11,7 @@ import io
 import json
 import re
 import shutil
+import stat
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -457,7 +458,7 @@ def test_a_different_media_file_in_the_way(small_archive, settings):
 
 
 @pytest.mark.django_db
-def test_export_refuses_to_overwrite_and_needs_an_existing_folder(quick, author):
+def test_export_refuses_to_overwrite_needs_an_existing_folder_and_is_private(quick, author):
     path = quick / "kure.zip"
     path.write_text("an older backup")
     with pytest.raises(CommandError, match="exists already; choose another name, or pass --overwrite"):
@@ -465,6 +466,7 @@ def test_export_refuses_to_overwrite_and_needs_an_existing_folder(quick, author)
     assert path.read_text() == "an older backup"
     run("export", "archive", str(path), "--overwrite")
     assert zipfile.is_zipfile(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600, "password hashes and contact addresses are inside"
     with pytest.raises(CommandError, match="does not exist"):
         run("export", "archive", str(quick / "missing" / "kure.zip"))
     with pytest.raises(CommandError, match="is a folder"):

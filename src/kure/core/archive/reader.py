@@ -129,9 +129,9 @@ def _check_empty() -> None:
     if held:
         what = ", ".join(f"{model._meta.verbose_name_plural} ({count})" for model, count in held[:4])
         raise ArchiveError(
-            f"The database is not empty: it holds rows of {what}{', …' if len(held) > 4 else ''}. An archive is loaded "
-            "only into a new database, so that nothing is overwritten or mixed: point KURE_DATA_DIR or "
-            "DATABASE_URL at a new one, run `kure migrate`, and import again.")
+            f"The database is not empty: it holds rows of {what}{' and more' if len(held) > 4 else ''}. An "
+            "archive is loaded only into a new database, so that nothing is overwritten or mixed: point "
+            "KURE_DATA_DIR or DATABASE_URL at a new one, run `kure migrate`, and import again.")
 
 
 def _media_to_write(manifest: dict[str, Any], name: str) -> list[dict[str, Any]]:

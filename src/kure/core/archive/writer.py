@@ -65,8 +65,10 @@ def export_archive(*, path: str | Path, overwrite: bool = False) -> ExportReport
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     report = ExportReport(path=path)
     try:
-        with _consistent_snapshot(), zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED,
-                                                     compresslevel=6) as archive:
+        # Owner-only from the start: the archive holds password hashes and readers' contact addresses.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle, _consistent_snapshot(), zipfile.ZipFile(
+                handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             _write(archive, report)
         os.replace(partial, path)
     except OSError as exc:
