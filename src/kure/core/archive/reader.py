@@ -1,9 +1,9 @@
 """Loading an archive into an empty database: all of it in one transaction, or nothing.
 
 Everything that can be checked without writing is checked first (the zip file, the manifest, the members, the
-migrations, the columns, that the database is empty, that no media file would be overwritten). Then one
-transaction loads every table with the rows' own primary keys, checks the foreign keys, moves the id sequences
-past the loaded rows, and writes the media files; a failure anywhere rolls the rows back and removes the files
+migrations, the columns, that no media file would be overwritten). Then one transaction checks that the
+database is empty, loads every table with the rows' own primary keys, checks the foreign keys, moves the id
+sequences past the loaded rows, and writes the media files; a failure anywhere rolls the rows back and removes the files
 written so far. After the commit the search index is rebuilt and unfinished translation jobs are queued again,
 the way publishing does it.
 """
@@ -94,11 +94,11 @@ def _import(archive: zipfile.ZipFile, name: str, report: ImportReport) -> None:
     manifests.check_members(archive, manifest, name)
     manifests.check_database(manifest, name)
     plans = manifests.plan(manifest, name)
-    _check_empty()
     media = _media_to_write(manifest, name)
     written: list[str] = []
     try:
         with transaction.atomic():
+            _check_empty()  # inside: on SQLite the write lock is held from here, so nobody adds rows meanwhile
             if connection.vendor == "postgresql":
                 # Rows refer to rows loaded later (an article to its revisions and back); checked once, below.
                 with connection.cursor() as cursor:
