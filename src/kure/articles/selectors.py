@@ -23,10 +23,17 @@ def published_articles() -> QuerySet[Article]:
             .select_related("category", "created_by", "published_revision"))
 
 
-def article_by_slug(*, slug: str) -> Article:
-    article = Article.objects.select_related(
+def article_by_slug(*, slug: str, for_reading: bool = False) -> Article:
+    """The article with its category, author and revisions. ``for_reading`` leaves out the texts a reader's page
+    never shows (the Markdown source, and the newest revision's rendering, which only editors open), so the
+    page reads a third of the bytes."""
+    qs = Article.objects.select_related(
         "category", "category__parent", "created_by", "published_revision", "head_revision"
-    ).filter(slug=slug).first()
+    )
+    if for_reading:
+        qs = qs.defer("published_revision__body", "head_revision__body", "head_revision__html",
+                      "head_revision__sections", "head_revision__auto_summary")
+    article = qs.filter(slug=slug).first()
     if article is None:
         raise NotFound(f"There is no article with the address “{slug}”.", slug=slug)
     return article

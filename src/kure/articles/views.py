@@ -14,7 +14,7 @@ from .diff import word_diff
 from .models import Article, ReviewState, Revision
 
 
-def _json_ld(request: HttpRequest, article: Article, revision: Revision, summary: str) -> str:
+def _json_ld(request: HttpRequest, article: Article, revision: Revision, summary: str, tags: list) -> str:
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -26,7 +26,7 @@ def _json_ld(request: HttpRequest, article: Article, revision: Revision, summary
                    "url": request.build_absolute_uri(article.created_by.get_absolute_url(article.original_language))},
         "description": summary,
         "mainEntityOfPage": request.build_absolute_uri(article.get_absolute_url()),
-        "keywords": [t.name for t in article.tags.all()],
+        "keywords": [t.name for t in tags],
     }
     if article.lead_image:
         data["image"] = request.build_absolute_uri(article.lead_image.url)
@@ -38,7 +38,7 @@ def _json_ld(request: HttpRequest, article: Article, revision: Revision, summary
 
 def detail(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
     languages.require(lang)
-    article = selectors.article_by_slug(slug=slug)
+    article = selectors.article_by_slug(slug=slug, for_reading=True)
     if not article.is_published:
         if selectors.can_see_unpublished(request.user) and article.head_revision:
             return redirect(article.head_revision.get_absolute_url())
@@ -47,20 +47,21 @@ def detail(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
         return translation_views.translated_detail(request, lang, article)
     revision = article.published_revision
     summary = article.summary
+    tags = list(article.tags.all())
     context = {
         "article": article,
         "title": article.title,
         "revision": revision,
         "html": selectors.page_html(revision, language=lang),
         "toc": selectors.table_of_contents(revision),
-        "tags": list(article.tags.all()),
+        "tags": tags,
         "breadcrumb": article.category.ancestors() if article.category else [],
         "is_recent": selectors.is_recently_added(article),
         "summary": summary,
         "summary_by_editor": bool(article.summary_override),
         "article_languages": translation_selectors.article_languages(article=article),
         "pending": selectors.pending_revision(article=article) if selectors.can_see_unpublished(request.user) else None,
-        "json_ld": _json_ld(request, article, revision, summary),
+        "json_ld": _json_ld(request, article, revision, summary, tags),
         "canonical": request.build_absolute_uri(article.get_absolute_url()),
         "can_edit": selectors.can_see_unpublished(request.user),
         "is_editor": request.user.is_authenticated and request.user.has_perm("articles.review_revision"),

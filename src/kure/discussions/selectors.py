@@ -37,7 +37,11 @@ def thread_count(*, article: Article) -> int:
 
 
 def latest_threads(*, article: Article, limit: int = 3) -> list[Thread]:
-    return list(threads(article=article)[:limit])
+    # The article is known: joining it again would only add its columns to the query's GROUP BY.
+    latest = list(threads(article=article).select_related(None).select_related("author")[:limit])
+    for thread in latest:
+        thread.article = article
+    return latest
 
 
 def thread_by_id(*, thread_id: int, viewer=None, article: Article | None = None) -> Thread:

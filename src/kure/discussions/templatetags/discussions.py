@@ -9,5 +9,6 @@ register = template.Library()
 
 @register.simple_tag
 def article_discussions(article, limit: int = 3) -> dict:
-    return {"count": selectors.thread_count(article=article),
-            "latest": selectors.latest_threads(article=article, limit=limit)}
+    count = selectors.thread_count(article=article)
+    # Most articles have no discussion yet: then the count is the only query.
+    return {"count": count, "latest": selectors.latest_threads(article=article, limit=limit) if count else []}
