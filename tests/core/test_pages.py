@@ -27,4 +27,4 @@ def test_a_form_posted_without_csrf_gets_a_clear_403(author):
     client = Client(enforce_csrf_checks=True)
     client.force_login(author)
     response = client.post("/tr/articles/new/", {"title": "Başlık", "body": "Metin."})
-    assert response.status_code == 403 and "expired" in response.content.decode()
+    assert response.status_code == 403 and "Formun süresi dolmuş" in response.content.decode()

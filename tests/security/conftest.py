@@ -20,3 +20,14 @@ def people(settings):
     editor = create_person(username="editor", full_name="Selin Aydemir", email="", password=None,
                            roles=(Role.AUTHOR, Role.EDITOR))
     return author, editor
+
+
+@pytest.fixture
+def served_media(settings, monkeypatch):
+    """/media/ serves this test's MEDIA_ROOT: the URL pattern took its folder when the URLconf was imported."""
+    from django.urls import get_resolver
+    from django.views.static import serve
+
+    pattern = next(p for p in get_resolver().url_patterns if getattr(p, "callback", None) is serve)
+    monkeypatch.setitem(pattern.default_args, "document_root", settings.MEDIA_ROOT)
+    return settings.MEDIA_ROOT

@@ -57,17 +57,6 @@ def test_every_answer_carries_the_headers(client):
         assert response["Content-Security-Policy"] == OTHER_POLICY, url
 
 
-@pytest.fixture
-def served_media(settings, monkeypatch):
-    """/media/ serves this test's MEDIA_ROOT: the URL pattern took its folder when the URLconf was imported."""
-    from django.urls import get_resolver
-    from django.views.static import serve
-
-    pattern = next(p for p in get_resolver().url_patterns if getattr(p, "callback", None) is serve)
-    monkeypatch.setitem(pattern.default_args, "document_root", settings.MEDIA_ROOT)
-    return settings.MEDIA_ROOT
-
-
 @pytest.mark.django_db
 def test_uploaded_media_are_served_sandboxed(client, served_media):
     served_media.mkdir(parents=True, exist_ok=True)

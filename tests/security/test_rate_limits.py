@@ -3,8 +3,8 @@ says how long to wait (and a page keeps what was typed; the API adds ``retry_aft
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.core.cache import cache

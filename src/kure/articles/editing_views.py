@@ -1,6 +1,7 @@
 """Writing and reviewing: thin views over services. Whatever a person typed is redisplayed on any error."""
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -17,6 +18,15 @@ from .models import Category
 def _require_perm(request: HttpRequest, perm: str, message: str) -> None:
     if not request.user.is_authenticated or not request.user.has_perm(perm):
         raise PermissionDenied(message)
+
+
+def _sign_in_first(request: HttpRequest) -> HttpResponse | None:
+    """Someone signed out who opens an editors' page (a link from an email, a session that expired) is asked to
+    sign in, not refused: once signed in they come back here, and only then is their role checked. A POST is
+    refused as before, since signing in could not replay it."""
+    if request.user.is_authenticated or request.method != "GET":
+        return None
+    return redirect_to_login(request.get_full_path())
 
 
 def _attach_error(form, error: KureError) -> None:
@@ -141,6 +151,8 @@ def submit(request: HttpRequest, lang: str, slug: str, number: int) -> HttpRespo
 
 
 def review(request: HttpRequest, lang: str, slug: str, number: int) -> HttpResponse:
+    if response := _sign_in_first(request):
+        return response
     _require_perm(request, "articles.review_revision", "Only editors can review revisions.")
     article = selectors.article_by_slug(slug=slug)
     revision = selectors.revision_by_number(article=article, number=number)
@@ -186,6 +198,8 @@ def summary(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
 
 
 def metadata(request: HttpRequest, lang: str, slug: str) -> HttpResponse:
+    if response := _sign_in_first(request):
+        return response
     _require_perm(request, "articles.review_revision", "Only editors can change categories, tags and images.")
     article = selectors.article_by_slug(slug=slug)
     if request.method != "POST":

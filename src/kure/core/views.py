@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 
 from ..articles import selectors
@@ -61,8 +62,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return error_page(request, 403, "The form had expired or came from another site. Go back, reload the page and "
-                                    "send it again: what you typed is still in your browser's form.")
+    return error_page(request, 403, gettext("The form had expired or came from another site. Go back, reload the "
+                                            "page and send it again: what you typed is still in your browser's "
+                                            "form."))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
