@@ -64,9 +64,20 @@ security: install
 	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 # Benchmarks print what they measured beside a reference measured in the same run; never part of `make test`.
+# bench.web needs wrk and nginx (Debian packages); they are installed here when apt can, as .ci/run does for chromium.
 bench: install
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
+	  (apt-get install -y -qq wrk nginx-light >/dev/null 2>&1 || \
+	   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null)) || \
+	  echo "wrk and nginx could not be installed: bench.web will say so"
 	$(BIN)/python -m bench.translation
 	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.web
+
+# Five minutes of mixed load on a real `kure serve --with-worker` (bench/soak.py): fails on any 5xx or growing
+# memory. SOAK_ARGS passes options, e.g. SOAK_ARGS="--seconds 60 --clients 4".
+soak: install
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock: $(BIN)/python

@@ -260,3 +260,24 @@ def test_file_pages_expire_and_prune_removes_them(tmp_path):
     time.sleep(0.01)
     assert store.get(key) is None
     assert store.prune() == 1 and store.stats()["pages"] == 0
+
+
+def test_the_pagecache_command_reports_prunes_and_clears(settings, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.KURE_PAGE_CACHE = {"BACKEND": "kure.core.pagecache.FileStore",
+                                "OPTIONS": {"root": str(tmp_path), "max_age": 3600}}
+    store = pagecache.store()
+    for slug in ("a", "b"):
+        store.put((HOST, f"/tr/articles/{slug}/"), b"<p>x</p>" * 100, token=store.token())
+    out = io.StringIO()
+    call_command("pagecache", "stats", stdout=out)
+    assert out.getvalue().startswith("2 pages kept")
+    call_command("pagecache", "prune", stdout=out)
+    assert "Deleted 0 pages" in out.getvalue() and store.get((HOST, "/tr/articles/a/")) is not None
+    call_command("pagecache", "clear", stdout=out)
+    assert store.get((HOST, "/tr/articles/a/")) is None and store.stats()["pages"] == 0
+    settings.KURE_PAGE_CACHE = None
+    with pytest.raises(CommandError, match="page cache is off"):
+        call_command("pagecache", "stats")
