@@ -319,6 +319,21 @@ def test_the_small_archive_loads_and_queues_the_unfinished_translation_jobs(smal
 
 
 @pytest.mark.django_db
+def test_importing_forgets_the_pages_an_earlier_site_left_in_the_page_cache(small_archive, settings, tmp_path,
+                                                                           django_capture_on_commit_callbacks):
+    from kure.core import pagecache
+
+    settings.KURE_PAGE_CACHE = {"BACKEND": "kure.core.pagecache.FileStore",
+                                "OPTIONS": {"root": str(tmp_path / "pages"), "max_age": 3600}}
+    store = pagecache.store()
+    key = ("127.0.0.1", "/tr/articles/van-golu/")
+    store.put(key, b"<p>the old site's page</p>", token=store.token())
+    with django_capture_on_commit_callbacks(execute=True):
+        run("import", "archive", str(small_archive))
+    assert store.get(key) is None
+
+
+@pytest.mark.django_db
 def test_an_article_and_person_in_the_database_refuse_the_import(small_archive):
     person = create_person(username="erken", full_name="Erken Gelen", email="erken@example.org", password=None,
                            roles=(Role.AUTHOR,))

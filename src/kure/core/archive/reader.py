@@ -332,7 +332,11 @@ def _queue_rebuilds(report: ImportReport) -> None:
 
 def _after_commit(report: ImportReport, manifest: dict[str, Any]) -> None:
     from ...search.models import IndexedSection
+    from .. import pagecache
 
+    # Rows were inserted in bulk, which tells the page cache nothing: pages an earlier site left in this data
+    # folder must not be served for the imported one.
+    pagecache.purge(everything=True)
     report.sections_indexed = IndexedSection.objects.count()
     missing = manifest["missing_media"]
     if missing:
