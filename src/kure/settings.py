@@ -107,8 +107,10 @@ _default_db = f"sqlite:///{DATA_DIR / 'kure.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer commits; IMMEDIATE takes the write lock at BEGIN, so two
-    # concurrent saves queue instead of failing with "database is locked" half-way through.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # concurrent saves queue instead of failing with "database is locked" half-way through. Connections are
+    # kept (one per server thread): a new one re-reads the whole schema before its first query, which doubled
+    # the time to render an article (18 ms against 9 in bench/web.py).
+    DATABASES["default"]["CONN_MAX_AGE"] = None
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
