@@ -6,7 +6,7 @@ KURE := $(BIN)/kure
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres install migrate demo lock clean bench security fuzz
+.PHONY: run test test-sqlite test-postgres install migrate demo lock clean bench security fuzz soak
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Küre needs Python 3.11 or newer; found " + sys.version.split()[0])'
