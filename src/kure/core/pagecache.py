@@ -18,8 +18,10 @@ token that every purge changes, read before rendering and compared before storin
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import logging
 import os
 import re
 import secrets
@@ -48,6 +50,7 @@ _SAFE_HOST = re.compile(r"^[a-z0-9.\-]+(:[0-9]{1,5})?$")
 _SAFE_PATH = re.compile(r"^/(?:[a-z0-9_\-]+/)+$")
 _ARTICLE_PATH = re.compile(r"^/[a-z\-]+/articles/([a-z0-9_\-]+)/")
 EVERYTHING = "*"
+logger = logging.getLogger(__name__)
 
 
 # Headers of the response that produced a page that are not replayed with it: they describe one answer (its
@@ -216,14 +219,24 @@ class FileStore(PageStore):
         if self.token() != token:
             return False
         name = self._file(key)
-        os.makedirs(os.path.dirname(name), exist_ok=True)
         suffix = f".{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        # The headers and the gzip copy first: whoever sees the new index.html finds its companions in place.
-        for target, data in ((name + ".headers", json.dumps(headers, ensure_ascii=False).encode()),
-                             (name + ".gz", gzip.compress(body, compresslevel=6, mtime=0)), (name, body)):
-            with open(target + suffix, "wb") as f:
-                f.write(data)
-            os.replace(target + suffix, target)
+        written = []
+        try:
+            os.makedirs(os.path.dirname(name), exist_ok=True)
+            # The headers and the gzip copy first: whoever sees the new index.html finds its companions in place.
+            for target, data in ((name + ".headers", json.dumps(headers, ensure_ascii=False).encode()),
+                                 (name + ".gz", gzip.compress(body, compresslevel=6, mtime=0)), (name, body)):
+                with open(target + suffix, "wb") as f:
+                    written.append(target + suffix)
+                    f.write(data)
+                os.replace(target + suffix, target)
+        except OSError:
+            # Another process purged the folder while this page was being written (or the disk is full): the page
+            # is simply not kept; the reader already has it.
+            for leftover in written:
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
+            return False
         return True
 
     def _hosts(self) -> list[Path]:
@@ -244,6 +257,9 @@ class FileStore(PageStore):
     def purge(self, slugs: Iterable[str] = (), *, everything: bool = False) -> None:
         self._new_token()
         slugs = set(slugs)
+        # A writer that was inside a folder when it was renamed away may have left a file there after its removal.
+        for leftover in self.root.glob(".trash-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
         for host in self._hosts():
             if everything:
                 self._discard(host)
@@ -399,7 +415,13 @@ class PageCacheMiddleware:
         if (page_store and request.method == "GET" and not request.META.get("QUERY_STRING")
                 and not _private(request.META.get("HTTP_COOKIE", ""))):
             key = cache_key(request.get_host(), request.path)
-        token = page_store.token(key) if key else None
+        token = None
+        if key:
+            try:
+                token = page_store.token(key)
+            except Exception:  # the cache server is down: render as if there were no page cache
+                logger.warning("The page cache cannot be read; pages are rendered without it", exc_info=True)
+                key = None
         response = self.get_response(request)
         if key and self._keepable(request, response):
             body = response.content
@@ -407,8 +429,13 @@ class PageCacheMiddleware:
                 body = gzip.decompress(body)
             elif response.has_header("Content-Encoding"):
                 return response
-            if b"csrfmiddlewaretoken" not in body and page_store.put(
-                    key, body, token=token, headers=replayed_headers(response)):
+            try:
+                kept = b"csrfmiddlewaretoken" not in body and page_store.put(
+                    key, body, token=token, headers=replayed_headers(response))
+            except Exception:
+                logger.warning("A page could not be kept in the page cache", exc_info=True)
+                kept = False
+            if kept:
                 response.headers["X-Kure-Cache"] = "miss"
         return response
 
@@ -440,7 +467,10 @@ class PageCacheApp:
                 and not _private(environ.get("HTTP_COOKIE", ""))):
             page_store = store()
             key = page_store and cache_key(environ.get("HTTP_HOST", ""), environ.get("PATH_INFO", ""))
-            page = page_store.get(key) if key else None
+            try:
+                page = page_store.get(key) if key else None
+            except Exception:  # an unreachable cache server is a miss; Django answers and says so in the log
+                page = None
             if page is not None:
                 return self._serve(environ, start_response, page, head=method == "HEAD")
         return self.application(environ, start_response)
@@ -470,6 +500,15 @@ def _not_modified(environ, page: CachedPage) -> bool:
 
 def purge(slugs: Iterable[str] = (), *, everything: bool = False) -> None:
     """Forget what a change touched, now (callers in a transaction use ``pagecache_invalidation``)."""
+    slugs = set(slugs)
     page_store = store()
-    if page_store:
+    if not page_store:
+        return
+    try:
         page_store.purge(slugs, everything=everything)
+    except Exception:
+        # Runs after a write committed: failing here would turn a saved edit into an error page. The pages stay
+        # until they expire (KURE_PAGE_CACHE_SECONDS); the log says which.
+        logger.error("The page cache could not be purged (articles: %s, everything: %s); kept pages expire "
+                     "within %s s", ", ".join(sorted(slugs)) or "none", everything, page_store.max_age,
+                     exc_info=True)
