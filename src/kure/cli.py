@@ -15,22 +15,27 @@ def _setup() -> None:
 
 
 def _default_workers() -> int:
+    """One process per core this process may use, and one more to take requests while another waits."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    return max(1, cores) + 1
 
 
 def serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="kure serve", description="Serve the site with granian, a production WSGI server: one worker process "
-                                       "per core, each with a few threads.")
+                                       "per core and one more, each running one request at a time.")
     parser.add_argument("--host", default=os.environ.get("KURE_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("KURE_PORT", "8000")))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("KURE_WORKERS", "0")) or _default_workers(),
-                        help="worker processes (default: KURE_WORKERS, else one per core this process may use)")
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("KURE_THREADS", "4")),
-                        help="threads per worker process that run requests (default 4)")
+                        help="worker processes (default: KURE_WORKERS, else the cores this process may use, plus one)")
+    # More threads let a process wait on slow engines (a remote answer engine) for several requests at once, but
+    # on busy cores they fight over the interpreter lock: 4 threads served uncached pages at a third of the rate
+    # of 1 in bench/web.py (docs/deploy.md).
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("KURE_THREADS", "1")),
+                        help="threads per worker process that run requests (default: KURE_THREADS, else 1)")
     parser.add_argument("--with-worker", action="store_true",
                         help="also run a background worker; Ctrl-C stops both")
     args = parser.parse_args(argv)
