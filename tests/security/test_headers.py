@@ -67,6 +67,17 @@ def test_uploaded_media_are_served_sandboxed(client, served_media):
 
 
 @pytest.mark.django_db
+def test_a_not_modified_answer_leaves_the_pages_policy_alone(client):
+    """A 304 has no Content-Type, and the browser merges its headers into the page it kept: sending the policy
+    for "not a page" there sandboxed every page a reader came back to (found by the XSS suite hanging)."""
+    first = client.get("/tr/")
+    assert first["ETag"] and first["Content-Security-Policy"] == EXPECTED_PAGE_POLICY
+    again = client.get("/tr/", headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    assert "Content-Security-Policy" not in again
+
+
+@pytest.mark.django_db
 def test_an_operator_may_replace_the_page_policy(client, settings):
     settings.KURE_CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' https://media.example.org"
     assert client.get("/tr/")["Content-Security-Policy"] == settings.KURE_CONTENT_SECURITY_POLICY
@@ -103,6 +114,9 @@ def test_no_policy_violation_on_article_editor_and_ask(live_server, new_page, pe
     reader = _watched_page(new_page)
     response = reader.goto(f"{base}/tr/articles/{slug}/")
     assert response.headers["content-security-policy"] == EXPECTED_PAGE_POLICY
+    reader.goto(f"{base}/tr/")
+    reader.goto(f"{base}/tr/articles/{slug}/")  # back again: revalidated with a 304, still a normal page
+    assert reader.evaluate("() => window.origin") == base
     assert reader.locator(".article-body td").nth(2).evaluate("td => getComputedStyle(td).textAlign") == "right"
     assert reader.locator("script[type='application/ld+json']").count() == 1
     assert reader.locator("img").first.evaluate("i => i.complete && i.naturalWidth > 0")

@@ -56,9 +56,15 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        html = response.get("Content-Type", "").startswith("text/html")
-        # Django's debug pages (DEBUG only) style themselves inline; they are for the developer, not readers.
-        if not (settings.DEBUG and response.status_code >= 400):
-            response.headers.setdefault("Content-Security-Policy", self.page_policy if html else OTHER_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        # A 304 has no Content-Type, yet the browser copies its headers onto the page it already holds: the
+        # policy for "not a page" sent there would sandbox that page on a reload (no script, an opaque origin).
+        # The page keeps the policy it came with.
+        if response.status_code == 304:
+            return response
+        # Django's debug pages (DEBUG only) style themselves inline; they are for the developer, not readers.
+        if settings.DEBUG and response.status_code >= 400:
+            return response
+        html = response.get("Content-Type", "").startswith("text/html")
+        response.headers.setdefault("Content-Security-Policy", self.page_policy if html else OTHER_POLICY)
         return response
