@@ -5,7 +5,7 @@ import pytest
 
 from kure.articles import services as articles
 from kure.articles.models import Article
-from kure.core.security import OTHER_POLICY, PERMISSIONS_POLICY, page_policy
+from kure.core.security import OTHER_POLICY, PERMISSIONS_POLICY, UPLOAD_POLICY, page_policy
 
 from .harness import png, sign_in
 
@@ -50,8 +50,8 @@ def test_every_answer_carries_the_headers(client):
     assert page["X-Frame-Options"] == "DENY" and page["X-Content-Type-Options"] == "nosniff"
     missing = client.get("/tr/articles/yok-boyle-bir-madde/")
     assert missing.status_code == 404 and missing["Content-Security-Policy"] == EXPECTED_PAGE_POLICY
-    # Not a page: nothing may load and nothing may run, even if a browser were talked into rendering it.
-    for url in ("/api/v1/articles", "/robots.txt", "/feeds/tr/atom.xml"):
+    # Not a page: nothing may load, and no one may frame it.
+    for url in ("/api/v1/articles", "/robots.txt", "/feeds/tr/atom.xml", "/tr/search/suggest/?q=a"):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response["Content-Security-Policy"] == OTHER_POLICY, url
@@ -63,7 +63,7 @@ def test_uploaded_media_are_served_sandboxed(client, served_media):
     (served_media / "x.png").write_bytes(png().read())
     response = client.get("/media/x.png")
     assert response.status_code == 200
-    assert response["Content-Security-Policy"] == OTHER_POLICY
+    assert response["Content-Security-Policy"] == UPLOAD_POLICY == "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
 @pytest.mark.django_db

@@ -37,9 +37,12 @@ def page_policy() -> str:
     ])
 
 
-# Anything that is not a page (JSON, feeds, images, media files opened directly) may load nothing at all, and
-# runs sandboxed: an uploaded file that a browser sniffs as a document still cannot run script or reach cookies.
-OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
+# Anything that is not a page (JSON, feeds, robots.txt) may load nothing at all and be framed by no one.
+OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'"
+# Uploaded files are also sandboxed: one that a browser were talked into treating as a document still could not
+# run script or reach our cookies. Only uploads: a sandboxed document has no timers and an opaque origin, which
+# breaks a browser's own viewer of our JSON for no gain (nosniff already keeps JSON from becoming a page).
+UPLOAD_POLICY = OTHER_POLICY + "; sandbox"
 
 # Features no page of the encyclopedia uses; denied so that injected or third-party code cannot ask for them.
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
@@ -65,6 +68,11 @@ class SecurityHeadersMiddleware:
         # Django's debug pages (DEBUG only) style themselves inline; they are for the developer, not readers.
         if settings.DEBUG and response.status_code >= 400:
             return response
-        html = response.get("Content-Type", "").startswith("text/html")
-        response.headers.setdefault("Content-Security-Policy", self.page_policy if html else OTHER_POLICY)
+        if request.path.startswith(settings.MEDIA_URL):
+            policy = UPLOAD_POLICY
+        elif response.get("Content-Type", "").startswith("text/html"):
+            policy = self.page_policy
+        else:
+            policy = OTHER_POLICY
+        response.headers.setdefault("Content-Security-Policy", policy)
         return response
