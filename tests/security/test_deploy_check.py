@@ -12,7 +12,10 @@ KURE = [sys.executable, "-m", "kure.cli"]
 
 
 def _check(tmp_path, **env_vars: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KURE_") and k != "DJANGO_SETTINGS_MODULE"}
+    # The operator's environment, not this test process's: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE here,
+    # which check --deploy rightly reports.
+    dropped = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KURE_") and k not in dropped}
     env.update({"KURE_DATA_DIR": str(tmp_path), **env_vars})
     return subprocess.run([*KURE, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True,
                           text=True, timeout=120)
