@@ -35,7 +35,10 @@ _DANGEROUS_DOM = """() => {
   return bad;
 }"""
 
-_SETTLE = "() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))"
+# One frame and one task after "load", so that anything a payload scheduled has had its turn. A page the browser
+# does not draw (a second page of the same browser, say) gets no animation frame at all, and Playwright's evaluate
+# has no timeout: the 250 ms timer ends the wait in that case instead of the test hanging for ever.
+_SETTLE = ("() => new Promise(r => { requestAnimationFrame(() => setTimeout(r, 0)); setTimeout(r, 250); })")
 
 
 @dataclass
