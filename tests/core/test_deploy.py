@@ -28,7 +28,7 @@ def test_the_nginx_headers_are_the_applications():
     assert re.search(r'add_header Content-Security-Policy "([^"]*)"', pages).group(1) == security.page_policy()
     assert re.search(r'add_header Permissions-Policy "([^"]*)"', pages).group(1) == security.PERMISSIONS_POLICY
     media = re.search(r"location /media/ \{(.*?)\}", conf, re.S).group(1)
-    assert security.OTHER_POLICY in media
+    assert re.search(r'add_header Content-Security-Policy "([^"]*)"', media).group(1) == security.UPLOAD_POLICY
 
 
 def _free_port() -> int:
