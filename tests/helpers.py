@@ -33,3 +33,7 @@ def ensure_role_groups() -> None:
         if created or group.permissions.count() != len(perms):
             for app_label, codename in perms:
                 group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    # kure/translation/migrations/0002_roles.py: translators, and editors, post-edit translations.
+    post_edit = Permission.objects.get(content_type__app_label="translation", codename="change_translationsegment")
+    for name in ("Translators", "Editors"):
+        Group.objects.get_or_create(name=name)[0].permissions.add(post_edit)

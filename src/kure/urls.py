@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from .articles import feeds, sitemaps
 from .core import views as core_views
@@ -34,7 +33,7 @@ urlpatterns = [
 
 if settings.KURE_SERVE_MEDIA:
     # One machine serves uploads itself; behind a front server, set KURE_SERVE_MEDIA=0 and let it serve /media/.
-    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", core_views.media, name="media"))
 
 handler404 = "kure.core.views.not_found"
 handler500 = "kure.core.views.server_error"

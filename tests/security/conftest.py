@@ -1,5 +1,7 @@
 """An author and an editor for the security suites, with no rate limit in the way of hundreds of requests."""
 
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 
@@ -23,11 +25,6 @@ def people(settings):
 
 
 @pytest.fixture
-def served_media(settings, monkeypatch):
-    """/media/ serves this test's MEDIA_ROOT: the URL pattern took its folder when the URLconf was imported."""
-    from django.urls import get_resolver
-    from django.views.static import serve
-
-    pattern = next(p for p in get_resolver().url_patterns if getattr(p, "callback", None) is serve)
-    monkeypatch.setitem(pattern.default_args, "document_root", settings.MEDIA_ROOT)
-    return settings.MEDIA_ROOT
+def served_media(settings):
+    """The folder /media/ serves in this test (kure.core.views.media reads MEDIA_ROOT on each request)."""
+    return Path(settings.MEDIA_ROOT)

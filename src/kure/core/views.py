@@ -69,3 +69,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", {"site_name": settings.KURE_SITE_NAME}, status=500)
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """An uploaded file, from MEDIA_ROOT as it is set now (read per request, not when the URLs were loaded)."""
+    from django.views.static import serve
+
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
