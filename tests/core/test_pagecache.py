@@ -195,7 +195,7 @@ def test_publishing_purges_that_article_in_every_language_and_the_listings(
     assert page_cache.get((HOST, _url(van))) is None
     assert page_cache.get((HOST, "/tr/")) is None and page_cache.get((HOST, "/tr/tags/goller/")) is None
     assert page_cache.get((HOST, _url(kahve))) is not None
-    assert "en büyük gölüdür" in wsgi_get(_url(van), application=WSGIHandler())[2].decode()
+    assert "en büyük gölüdür" in client.get(_url(van), HTTP_HOST=HOST).content.decode()
 
 
 def test_a_rolled_back_change_purges_nothing(client, page_cache, author, two_articles):
