@@ -19,6 +19,7 @@ token that every purge changes, read before rendering and compared before storin
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import json
 import logging
@@ -51,6 +52,9 @@ _SAFE_PATH = re.compile(r"^/(?:[a-z0-9_\-]+/)+$")
 _ARTICLE_PATH = re.compile(r"^/[a-z\-]+/articles/([a-z0-9_\-]+)/")
 EVERYTHING = "*"
 logger = logging.getLogger(__name__)
+_HTML = (("Content-Type", "text/html; charset=utf-8"),)
+# Beside every kept index.html: its gzip copy (for nginx's gzip_static too) and the headers to send with it.
+_COMPANIONS = (".gz", ".headers")
 
 
 # Headers of the response that produced a page that are not replayed with it: they describe one answer (its
@@ -73,6 +77,18 @@ class CachedPage:
     stored_headers: tuple[tuple[str, str], ...] = ()
 
     def headers(self, *, gzipped: bool) -> list[tuple[str, str]]:
+        return self._gzipped_headers if gzipped else self._plain_headers
+
+    # Made once per kept page (and per process), not on every hit: a hit should cost a stat and a write.
+    @functools.cached_property
+    def _plain_headers(self) -> list[tuple[str, str]]:
+        return self._headers(gzipped=False)
+
+    @functools.cached_property
+    def _gzipped_headers(self) -> list[tuple[str, str]]:
+        return self._headers(gzipped=True)
+
+    def _headers(self, *, gzipped: bool) -> list[tuple[str, str]]:
         return [
             *self.stored_headers,
             ("Content-Length", str(len(self.gzipped if gzipped else self.body))),
@@ -115,7 +131,7 @@ class PageStore(ABC):
 
     @abstractmethod
     def put(self, key: tuple[str, str], body: bytes, *, token: str,
-            headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/html; charset=utf-8"),)) -> bool:
+            headers: tuple[tuple[str, str], ...] = _HTML) -> bool:
         """Keep ``body`` unless the store was purged since ``token`` was read; True when kept."""
 
     @abstractmethod
@@ -215,7 +231,7 @@ class FileStore(PageStore):
         os.replace(temporary, self._token_file)
 
     def put(self, key: tuple[str, str], body: bytes, *, token: str,
-            headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/html; charset=utf-8"),)) -> bool:
+            headers: tuple[tuple[str, str], ...] = _HTML) -> bool:
         if self.token() != token:
             return False
         name = self._file(key)
@@ -269,8 +285,8 @@ class FileStore(PageStore):
                     if child.name == "articles":
                         for slug in slugs:
                             self._discard(child / slug)
-                        for name in ("index.html", "index.html.gz", "index.html.headers"):
-                            (child / name).unlink(missing_ok=True)
+                        for name in ("", *_COMPANIONS):
+                            (child / f"index.html{name}").unlink(missing_ok=True)
                     elif child.is_dir():
                         self._discard(child)
                     else:
@@ -289,7 +305,7 @@ class FileStore(PageStore):
                     if os.stat(page).st_mtime < limit:
                         os.unlink(page)
                         removed += 1
-                        for companion in (".gz", ".headers"):
+                        for companion in _COMPANIONS:
                             os.unlink(page + companion)
                 except OSError:
                     pass
@@ -331,14 +347,14 @@ class CacheStore(PageStore):
         return (f"{self.prefix}p:{host}{path}", f"{self.prefix}t:all",
                 f"{self.prefix}t:a:{group}" if group else f"{self.prefix}t:lists")
 
-    def _current(self, key: tuple[str, str]) -> tuple[dict, str]:
+    def _current(self, key: tuple[str, str]) -> tuple[tuple[str, CachedPage] | None, str]:
+        """The stored entry (its token and page) and the token a page stored now would carry."""
         page_key, all_key, group_key = self._keys(key)
         found = self.cache.get_many([page_key, all_key, group_key])
-        return found, f"{found.get(all_key, '')}/{found.get(group_key, '')}"
+        return found.get(page_key), f"{found.get(all_key, '')}/{found.get(group_key, '')}"
 
     def get(self, key: tuple[str, str]) -> CachedPage | None:
-        found, token = self._current(key)
-        stored = found.get(self._keys(key)[0])
+        stored, token = self._current(key)
         if not stored or stored[0] != token:
             return None
         return stored[1]
@@ -347,7 +363,7 @@ class CacheStore(PageStore):
         return self._current(key)[1]
 
     def put(self, key: tuple[str, str], body: bytes, *, token: str,
-            headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/html; charset=utf-8"),)) -> bool:
+            headers: tuple[tuple[str, str], ...] = _HTML) -> bool:
         now = time.time()
         page = CachedPage(body=body, gzipped=gzip.compress(body, compresslevel=6, mtime=0), modified=now,
                           etag=f'"{secrets.token_hex(8)}"', stored_headers=tuple(headers))

@@ -17,19 +17,9 @@ from . import pagecache
 _PRIVATE_USER_FIELDS = frozenset({"last_login", "password"})
 
 
-def _article_slug(article_id: int | None, memo: dict) -> str | None:
-    if article_id is None:
-        return None
-    key = ("article", article_id)
-    if key not in memo:
-        from ..articles.models import Article
-
-        memo[key] = Article.objects.filter(pk=article_id).values_list("slug", flat=True).first()
-    return memo[key]
-
-
 def _via(model_path: str, pk: int | None, field: str, memo: dict) -> str | None:
-    """The slug of the article reached from ``model_path`` row ``pk`` through ``field`` (…__article__slug)."""
+    """The slug of the article reached from ``model_path`` row ``pk`` through ``field`` (…__slug), one query per
+    row and transaction."""
     if pk is None:
         return None
     key = (model_path, pk)
@@ -41,25 +31,29 @@ def _via(model_path: str, pk: int | None, field: str, memo: dict) -> str | None:
     return memo[key]
 
 
-def _targets(label: str, instance, created: bool, update_fields, memo: dict):
+# Rows that belong to one article: (the model holding the link, the row's field pointing at it, the way to the slug).
+_THROUGH = {
+    "articles.Revision": ("articles.Article", "article_id", "slug"),
+    "translation.Translation": ("articles.Article", "article_id", "slug"),
+    "discussions.Thread": ("articles.Article", "article_id", "slug"),
+    "translation.TranslationSegment": ("translation.Translation", "translation_id", "article__slug"),
+    "discussions.Post": ("discussions.Thread", "thread_id", "article__slug"),
+}
+# Rows every page may show.
+_SHOWN_EVERYWHERE = frozenset({"articles.Category", "articles.Tag", "accounts.User"})
+_WATCHED = frozenset({"articles.Article", *_THROUGH, *_SHOWN_EVERYWHERE})
+
+
+def _targets(label: str, instance, created: bool, update_fields, memo: dict) -> str | None:
     """``EVERYTHING``, an article slug, or None (the row changes nothing an anonymous reader sees)."""
     if label == "articles.Article":
         return instance.slug
-    if label == "articles.Revision":
-        return _article_slug(instance.article_id, memo)
-    if label in ("articles.Category", "articles.Tag"):
-        return pagecache.EVERYTHING
-    if label == "accounts.User":
-        if created or (update_fields and set(update_fields) <= _PRIVATE_USER_FIELDS):
-            return None
-        return pagecache.EVERYTHING
-    if label in ("translation.Translation", "discussions.Thread"):
-        return _article_slug(instance.article_id, memo)
-    if label == "translation.TranslationSegment":
-        return _via("translation.Translation", instance.translation_id, "article__slug", memo)
-    if label == "discussions.Post":
-        return _via("discussions.Thread", instance.thread_id, "article__slug", memo)
-    return None
+    if label in _THROUGH:
+        model_path, field, way = _THROUGH[label]
+        return _via(model_path, getattr(instance, field), way, memo)
+    if label == "accounts.User" and (created or (update_fields and set(update_fields) <= _PRIVATE_USER_FIELDS)):
+        return None
+    return pagecache.EVERYTHING
 
 
 class _Batch:
@@ -109,12 +103,6 @@ def _record(sender, instance, using: str | None, created: bool = False, update_f
         batch.everything = True
     else:
         batch.slugs.add(target)
-
-
-_WATCHED = frozenset({
-    "articles.Article", "articles.Revision", "articles.Category", "articles.Tag", "accounts.User",
-    "translation.Translation", "translation.TranslationSegment", "discussions.Thread", "discussions.Post",
-})
 
 
 def _saved(sender, instance, created=False, update_fields=None, using=None, **kwargs) -> None:
