@@ -27,14 +27,16 @@ def check(request, scope: str) -> None:
     hit(scope, client_key(request), "Too many requests")
 
 
-def _window(scope: str) -> tuple[int, int, int, int] | None:
-    """(limit, window, now, start of the current window) for ``scope``, or None when it has no limit."""
+def _window(scope: str, key: str) -> tuple[int, int, int, str] | None:
+    """(limit, window, seconds left in it, the counter's cache key) for ``key`` in ``scope``, or None when the
+    scope has no limit."""
     limits = getattr(settings, "KURE_RATE_LIMITS", {})
     if scope not in limits:
         return None
     count, window = limits[scope]
     now = int(time.time())
-    return count, window, now, now - now % window
+    start = now - now % window
+    return count, window, start + window - now, f"rate:{scope}:{key}:{start}"
 
 
 def _limited(what: str, count: int, window: int, wait: int) -> RateLimited:
@@ -47,20 +49,19 @@ def refuse_if_used_up(scope: str, key: str, what: str) -> None:
 
     For limits that count failures only (sign-ins): the check comes before the attempt, the count after it fails.
     """
-    if (limit := _window(scope)) is None:
+    if (limit := _window(scope, key)) is None:
         return
-    count, window, now, start = limit
-    if (cache.get(f"rate:{scope}:{key}:{start}") or 0) >= count:
-        raise _limited(what, count, window, start + window - now)
+    count, window, wait, cache_key = limit
+    if (cache.get(cache_key) or 0) >= count:
+        raise _limited(what, count, window, wait)
 
 
 def hit(scope: str, key: str, what: str) -> None:
     """Count one event of ``scope`` for ``key`` (a client, an account, …); past the limit raise ``RateLimited``,
     its message starting with ``what``."""
-    if (limit := _window(scope)) is None:
+    if (limit := _window(scope, key)) is None:
         return
-    count, window, now, start = limit
-    cache_key = f"rate:{scope}:{key}:{start}"
+    count, window, wait, cache_key = limit
     cache.add(cache_key, 0, timeout=window + 5)
     try:
         used = cache.incr(cache_key)
@@ -68,4 +69,4 @@ def hit(scope: str, key: str, what: str) -> None:
         cache.set(cache_key, 1, timeout=window + 5)
         used = 1
     if used > count:
-        raise _limited(what, count, window, start + window - now)
+        raise _limited(what, count, window, wait)

@@ -155,6 +155,18 @@ def beat(process: Process, *, first: bool = False) -> None:
 
 # --- finding and requeuing lost tasks ----------------------------------------------------------------------
 
+_WORKER_LOST = f"{WorkerLost.__module__}.{WorkerLost.__qualname__}"
+
+
+def _last_worker(task) -> str:
+    """The worker that claimed the task most recently ("" when none did)."""
+    return task.worker_ids[-1] if task.worker_ids else ""
+
+
+def _heartbeat_gone(heartbeat) -> bool | None:
+    return process_is_gone(host=heartbeat.host, pid=heartbeat.pid, pid_namespace=heartbeat.pid_namespace,
+                           process_started=heartbeat.process_started)
+
 @dataclass(frozen=True)
 class Recovery:
     task_id: str
@@ -166,7 +178,7 @@ class Recovery:
 
 
 def _why_lost(task, heartbeats: dict, now: datetime, cfg: Config) -> str | None:
-    worker_id = task.worker_ids[-1] if task.worker_ids else ""
+    worker_id = _last_worker(task)
     heartbeat = heartbeats.get(worker_id)
     if heartbeat is None:
         if task.started_at is None or now - task.started_at > UNTRACKED_AFTER:
@@ -177,9 +189,7 @@ def _why_lost(task, heartbeats: dict, now: datetime, cfg: Config) -> str | None:
     if silent > cfg.lease:
         return f"its worker {worker_id} (pid {heartbeat.pid} on {heartbeat.host}) has sent no heartbeat " \
                f"for {silent:.0f} s"
-    gone = process_is_gone(host=heartbeat.host, pid=heartbeat.pid, pid_namespace=heartbeat.pid_namespace,
-                           process_started=heartbeat.process_started)
-    if gone:
+    if _heartbeat_gone(heartbeat):
         return f"its worker {worker_id} (pid {heartbeat.pid}) is no longer running"
     return None
 
@@ -200,7 +210,7 @@ def recover(*, cfg: Config | None = None, now: datetime | None = None) -> list[R
         reason = _why_lost(task, heartbeats, now, cfg)
         if reason is None:
             continue
-        worker_id = task.worker_ids[-1] if task.worker_ids else ""
+        worker_id = _last_worker(task)
         dead_workers.add(worker_id)
         attempts = len(task.worker_ids)
         # Only if nobody moved it meanwhile: its worker finishing after all, or another worker recovering it.
@@ -211,11 +221,10 @@ def recover(*, cfg: Config | None = None, now: datetime | None = None) -> list[R
                 log.warning("task %s (%s) put back in the queue, attempt %s of %s done: %s", task.pk,
                             task.task_path, attempts, cfg.max_attempts, reason)
         else:
-            message = (f"{WorkerLost.__module__}.{WorkerLost.__qualname__}: the worker running this task died "
-                       f"{attempts} times; it is not tried again ({reason}).")
+            message = (f"{_WORKER_LOST}: the worker running this task died {attempts} times; it is not tried "
+                       f"again ({reason}).")
             moved = still.update(status=TaskResultStatus.FAILED, finished_at=now, return_value=None,
-                                 exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
-                                 traceback=message)
+                                 exception_class_path=_WORKER_LOST, traceback=message)
             if moved:
                 log.error("task %s (%s) failed: %s", task.pk, task.task_path, message)
         if moved:
@@ -224,9 +233,7 @@ def recover(*, cfg: Config | None = None, now: datetime | None = None) -> list[R
     # Heartbeats of workers found dead, or silent for ten leases (gone without holding a task), are removed.
     forgotten = now - timedelta(seconds=10 * cfg.lease)
     stale = [h.worker_id for h in heartbeats.values()
-             if h.worker_id in dead_workers or h.seen_at < forgotten
-             or process_is_gone(host=h.host, pid=h.pid, pid_namespace=h.pid_namespace,
-                                process_started=h.process_started)]
+             if h.worker_id in dead_workers or h.seen_at < forgotten or _heartbeat_gone(h)]
     if stale:
         WorkerHeartbeat.objects.filter(worker_id__in=stale, seen_at__lte=now).delete()
     return done
@@ -271,8 +278,7 @@ def leave(process: Process) -> None:
 
     from .models import WorkerHeartbeat
 
-    holding = any(t.worker_ids and t.worker_ids[-1] == process.worker_id
-                  for t in DBTaskResult.objects.running().only("worker_ids"))
+    holding = any(_last_worker(t) == process.worker_id for t in DBTaskResult.objects.running().only("worker_ids"))
     if not holding:
         WorkerHeartbeat.objects.filter(worker_id=process.worker_id).delete()
 
