@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,20 +158,15 @@ def render_nginx_conf(*, data_dir: Path, app_port: int, front_port: int) -> str:
     return conf
 
 
-class Nginx:
-    def __init__(self, *, app_port: int, static_file: Path) -> None:
-        self.prefix = DATA / "nginx"
-        shutil.rmtree(self.prefix, ignore_errors=True)
-        (self.prefix / "tmp").mkdir(parents=True)
-        self.static_port, self.front_port = free_port(), free_port()
-        shutil.copy(static_file, self.prefix / "article.html")
-        # The same compressed copy Küre sends, so both sides answer "Accept-Encoding: gzip" alike.
-        (self.prefix / "article.html.gz").write_bytes(gzip.compress(static_file.read_bytes(), 6, mtime=0))
-        temp = self.prefix / "tmp"
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        conf = f"""{user}worker_processes auto;
-pid {self.prefix}/nginx.pid;
-error_log {self.prefix}/error.log warn;
+def start_nginx(prefix: Path, servers: str, *, ports: list[int]) -> subprocess.Popen:
+    """nginx with its pid, log and temporary files under ``prefix``, serving ``servers`` (http-level maps and
+    server blocks); returns once it listens on every port in ``ports``, raises RuntimeError if it stopped."""
+    temp = prefix / "tmp"
+    temp.mkdir(parents=True, exist_ok=True)
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers that can read a root-owned data folder
+    (prefix / "nginx.conf").write_text(f"""{user}worker_processes auto;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
     include /etc/nginx/mime.types;
@@ -180,21 +176,45 @@ http {{
     keepalive_requests 100000;
     client_body_temp_path {temp}; proxy_temp_path {temp}; fastcgi_temp_path {temp};
     uwsgi_temp_path {temp}; scgi_temp_path {temp};
-    server {{
+{servers}
+}}
+""")
+    process = subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    for port in ports:
+        while True:
+            try:
+                socket.create_connection((HOST, port), timeout=0.2).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    raise RuntimeError(f"nginx did not start: {process.stderr.read()}") from None
+                time.sleep(0.05)
+    return process
+
+
+class Nginx:
+    def __init__(self, *, app_port: int, static_file: Path) -> None:
+        self.prefix = DATA / "nginx"
+        shutil.rmtree(self.prefix, ignore_errors=True)
+        self.prefix.mkdir(parents=True)
+        self.static_port, self.front_port = free_port(), free_port()
+        shutil.copy(static_file, self.prefix / "article.html")
+        # The same compressed copy Küre sends, so both sides answer "Accept-Encoding: gzip" alike.
+        (self.prefix / "article.html.gz").write_bytes(gzip.compress(static_file.read_bytes(), 6, mtime=0))
+        servers = f"""    server {{
         listen {HOST}:{self.static_port};
         root {self.prefix};
         gzip_static on;
         charset utf-8;
     }}
-{render_nginx_conf(data_dir=DATA, app_port=app_port, front_port=self.front_port)}
-}}
-"""
-        (self.prefix / "nginx.conf").write_text(conf)
-        self.process = subprocess.Popen(["nginx", "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"),
-                                         "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)
-        time.sleep(1)
-        if self.process.poll() is not None:
-            raise SystemExit(f"nginx did not start: {self.process.stderr.read()}")
+{render_nginx_conf(data_dir=DATA, app_port=app_port, front_port=self.front_port)}"""
+        try:
+            self.process = start_nginx(self.prefix, servers, ports=[self.static_port, self.front_port])
+        except RuntimeError as error:
+            raise SystemExit(str(error)) from None
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGQUIT)
@@ -239,7 +259,7 @@ def _script(paths: list[str]) -> Path:
     return script
 
 
-def fetch(url: str) -> tuple[bytes, "email.message.Message"]:
+def fetch(url: str) -> tuple[bytes, Message]:
     with urllib.request.urlopen(url, timeout=30) as response:
         return response.read(), response.headers  # looked up case-insensitively
 

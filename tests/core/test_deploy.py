@@ -4,16 +4,13 @@ session, and stops as soon as Küre purges them. Runs the real nginx in front of
 import gzip
 import re
 import shutil
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from bench.web import render_nginx_conf
+from bench.web import free_port, render_nginx_conf, start_nginx
 from kure.articles import services
 from kure.articles.models import Article
 from kure.core import security
@@ -29,12 +26,6 @@ def test_the_nginx_headers_are_the_applications():
     assert re.search(r'add_header Permissions-Policy "([^"]*)"', pages).group(1) == security.PERMISSIONS_POLICY
     media = re.search(r"location /media/ \{(.*?)\}", conf, re.S).group(1)
     assert re.search(r'add_header Content-Security-Policy "([^"]*)"', media).group(1) == security.UPLOAD_POLICY
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(url: str, **headers) -> tuple[int, dict, str]:
@@ -56,34 +47,14 @@ def nginx_front(live_server, settings, tmp_path):
         pytest.skip("nginx is not installed (Debian package nginx-light): the front cache setup is not tested")
     settings.KURE_PAGE_CACHE = {"BACKEND": "kure.core.pagecache.FileStore",
                                 "OPTIONS": {"root": str(tmp_path / "pagecache"), "max_age": 3600}}
-    port = _free_port()
-    temp = tmp_path / "nginx-tmp"
-    temp.mkdir()
+    port = free_port()
     app_port = int(live_server.url.rsplit(":", 1)[1])
-    (tmp_path / "nginx.conf").write_text(f"""
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/nginx-error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    client_body_temp_path {temp}; proxy_temp_path {temp}; fastcgi_temp_path {temp};
-    uwsgi_temp_path {temp}; scgi_temp_path {temp};
-{render_nginx_conf(data_dir=tmp_path, app_port=app_port, front_port=port)}
-}}
-""")
-    process = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g",
-                                "daemon off;" + (" user root;" if __import__("os").geteuid() == 0 else "")],
-                               stderr=subprocess.PIPE, text=True)
+    try:
+        process = start_nginx(tmp_path / "nginx", render_nginx_conf(data_dir=tmp_path, app_port=app_port,
+                                                                    front_port=port), ports=[port])
+    except RuntimeError as error:
+        pytest.fail(str(error))
     url = f"http://127.0.0.1:{port}"
-    for _ in range(50):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"nginx did not start: {process.stderr.read()}")
-            time.sleep(0.1)
     yield url
     process.terminate()
     process.wait(timeout=10)
